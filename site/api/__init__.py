@@ -1,0 +1,40 @@
+"""The JSON API: a flask-restful `Api` on a blueprint, one module per resource."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+from flask_restful import Api
+
+
+class CatApi(Api):
+    """flask-restful, with its own error rendering switched off.
+
+    flask-restful answers some errors itself (its 404 adds "did you mean" hints, its 405 and 413
+    have their own shape). Re-raising hands every error to the app's handlers, so the API has
+    exactly one error shape (`catsite.api.errors`).
+    """
+
+    def handle_error(self, e):
+        raise e
+
+
+def create_api_blueprint() -> Blueprint:
+    from catsite.api.cat import Cat, CatPictures
+    from catsite.api.health import Health
+
+    blueprint = Blueprint("api", __name__)
+    api = CatApi(blueprint)
+
+    @api.representation("application/json")
+    def output_json(data, code, headers=None):
+        # Serialize with Flask's JSON provider, so every API answer is encoded alike
+        # (compact, sorted keys), whether a resource returns a dict or a jsonify response.
+        response = current_app.json.response(data)
+        response.status_code = code
+        response.headers.extend(headers or {})
+        return response
+
+    api.add_resource(Cat, "/cat", endpoint="cat")
+    api.add_resource(CatPictures, "/cat/pics", endpoint="cat_pics")
+    api.add_resource(Health, "/healthz", endpoint="healthz")
+    return blueprint

@@ -1,0 +1,54 @@
+"""Serve the whole site locally: `python main.py` or `./scripts/serve`.
+
+When CATSITE_BUCKET is unset, an embedded local S3 (moto server, a separate process) is started
+and a bucket created for it; Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+LOCAL_BUCKET = "catsite-local"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    # The tutorial bound 0.0.0.0 inside Docker (DOCKER_EXE set); everywhere else, loopback only.
+    default_host = "0.0.0.0" if os.environ.get("DOCKER_EXE") else "127.0.0.1"  # noqa: S104
+    parser = argparse.ArgumentParser(prog="serve", description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("CATSITE_HOST", default_host))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CATSITE_PORT", "5000")))
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    local_s3 = None
+    try:
+        if not os.environ.get("CATSITE_BUCKET"):
+            from catsite.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
+
+            local_s3 = LocalS3().start()
+            for key, value in DUMMY_CREDENTIALS.items():
+                os.environ.setdefault(key, value)
+            os.environ["AWS_ENDPOINT_URL_S3"] = local_s3.url
+            os.environ["CATSITE_BUCKET"] = LOCAL_BUCKET
+            origins = [f"http://{args.host}:{args.port}", f"http://localhost:{args.port}"]
+            create_bucket(local_s3.url, LOCAL_BUCKET, origins)
+            print(f"local S3 (moto server) at {local_s3.url}, bucket {LOCAL_BUCKET}", flush=True)
+
+        from catsite import create_app
+
+        app = create_app()
+        print(f"catsite at http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
+        app.run(host=args.host, port=args.port, use_reloader=False, threaded=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if local_s3:
+            local_s3.stop()
+            print("stopped the local S3", flush=True)
+
+
+if __name__ == "__main__":
+    main()

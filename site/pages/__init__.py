@@ -1,0 +1,30 @@
+"""Pages: Jinja views only. Data comes from the same Storage and schemas as the API."""
+
+from __future__ import annotations
+
+from catsite.api.schemas import CatSaysSchema
+from catsite.services import get_storage
+from flask import Blueprint, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("index.html", says=get_storage().get_says())
+
+
+@bp.post("/")
+def change_says():
+    """The form's no-JavaScript path: validate, store, then redirect back (post/redirect/get)."""
+    try:
+        body = CatSaysSchema().load({"says": request.form.get("says", "")})
+    except ValidationError as error:
+        message = " ".join(error.messages.get("says", ["Please check what you typed."]))
+        says = get_storage().get_says()
+        return render_template(
+            "index.html", says=says, error=message, draft=request.form.get("says", "")
+        ), 400
+    get_storage().set_says(body["says"])
+    return redirect(url_for("pages.home"), code=303)

@@ -1,0 +1,87 @@
+"""Error rendering for the whole app: JSON for the API, HTML pages for people.
+
+One place decides the shape of every error. An API request (the API blueprint, or a path under
+an API prefix, or a client that asks for JSON and not HTML) gets `{"message", "code"}`; a page
+request gets a template from `templates/errors/`. No traceback ever reaches a client.
+"""
+
+from __future__ import annotations
+
+from catsite.api.errors import error_response, validation_message
+from catsite.errors import StorageConflict, StorageUnavailable
+from flask import Flask, make_response, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+API_PREFIXES = ("cat", "uploads", "jobs", "healthz", "openapi.json")
+
+#: Friendlier words than Werkzeug's defaults, which speak of "the server" and "the URL".
+API_MESSAGES = {
+    404: "There is no API resource at {method} {path}.",
+    405: "{method} is not allowed on {path}.",
+    413: "The request body is larger than this site accepts ({limit} bytes). "
+    "Upload large files to S3 with POST /uploads and send their location instead.",
+}
+
+
+def is_api_request() -> bool:
+    if request.blueprint == "api":
+        return True
+    first = request.path.lstrip("/").split("/", 1)[0]
+    if first in API_PREFIXES:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _api_message(error: HTTPException) -> str:
+    template = API_MESSAGES.get(error.code or 500)
+    if template and not _has_own_description(error):
+        limit = request.max_content_length or 0
+        return template.format(method=request.method, path=request.path, limit=limit)
+    return error.description or error.name
+
+
+def _has_own_description(error: HTTPException) -> bool:
+    return error.description != type(error).description
+
+
+def render_error(status: int, message: str, errors: dict | None = None):
+    if is_api_request():
+        return error_response(status, message, errors)
+    page = f"errors/{status}.html" if status in (404, 500) else "errors/error.html"
+    return make_response(render_template(page, status=status, message=message), status)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status >= 500:
+            return render_error(status, "Something went wrong on our side. Please try again.")
+        message = _api_message(error) if is_api_request() else (error.description or error.name)
+        response = render_error(status, message)
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(ValidationError)
+    def invalid_body(error: ValidationError):
+        errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        return render_error(400, validation_message(error), errors)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_down(error: StorageUnavailable):
+        app.logger.warning("storage unavailable: %s", error)
+        response = render_error(503, "Storage is unavailable right now. Please try again in a moment.")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(StorageConflict)
+    def storage_conflict(error: StorageConflict):
+        return render_error(409, str(error))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return http_error(InternalServerError())

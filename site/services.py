@@ -1,0 +1,23 @@
+"""Services the app injects into views: built once per app, on first use."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+
+def get_storage(app: Flask | None = None):
+    """This app's `Storage`.
+
+    Built on first use rather than in the factory: creating a boto3 client costs about 150 ms,
+    which `/healthz` and cold starts that never reach S3 should not pay. Tests and callers may
+    inject one with `create_app(storage=...)`.
+    """
+    app = app or current_app
+    storage = app.extensions.get("storage")
+    if storage is None:
+        from catsite.storage import Storage, make_s3_client
+
+        settings = app.extensions["settings"]
+        client = make_s3_client(settings.region, settings.s3_endpoint_url)
+        storage = app.extensions["storage"] = Storage(client, settings.bucket)
+    return storage

@@ -1,0 +1,52 @@
+"""The home page in real Chromium, against the site served in its own process."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def collect_console_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_changing_what_the_cat_says_updates_the_page_without_a_reload(page: Page, live_server):
+    errors = collect_console_errors(page)
+    page.goto(f"{live_server}/")
+    expect(page.locator("#says")).to_have_text("meow")
+    page.evaluate("window.__sameDocument = true")  # lost if the page reloads
+
+    with page.expect_response(lambda r: r.url.endswith("/cat") and r.request.method == "POST") as posted:
+        page.get_by_label("Teach the cat something new to say").fill("the browser says hi")
+        page.get_by_role("button", name="Say it").click()
+    assert posted.value.status == 200
+
+    expect(page.locator("#says")).to_have_text("the browser says hi")
+    assert page.evaluate("window.__sameDocument") is True
+    page.reload()
+    expect(page.locator("#says")).to_have_text("the browser says hi")
+    assert errors == []
+
+
+def test_a_refused_text_is_explained_and_nothing_changes(page: Page, live_server):
+    page.goto(f"{live_server}/")
+    page.get_by_label("Teach the cat something new to say").fill("purr\u202egnp.exe")
+    page.get_by_role("button", name="Say it").click()
+    expect(page.locator("#say-error")).to_contain_text("control or formatting")
+    expect(page.locator("#says")).to_have_text("meow")
+
+
+def test_the_form_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/")
+        page.get_by_label("Teach the cat something new to say").fill("no script at all")
+        page.get_by_role("button", name="Say it").click()
+        page.wait_for_url(f"{live_server}/")
+        expect(page.locator("#says")).to_have_text("no script at all")
+    finally:
+        context.close()

@@ -1,0 +1,279 @@
+"""catsite behind every Lambda front door, through Zappa's real handler.
+
+The handler is the function Lambda calls (`lambda_handler` in zappa_settings.json), with the
+settings module that `zappa save-python-settings-file` writes for the `dev` stage. Events are
+built in each door's own shape (tests/lambda_events.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from flask import jsonify, make_response, request
+
+from tests.conftest import ROOT, new_bucket
+from tests.lambda_events import (
+    CUSTOM_DOMAIN,
+    LambdaContext,
+    alb_event,
+    function_url_event,
+    http_event,
+    rest_event,
+)
+
+KITTY = (ROOT / "static" / "kitty.png").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def zappa_settings_dir(tmp_path_factory) -> Path:
+    """The Python settings module Zappa bakes into the zip, written by Zappa's own CLI."""
+    folder = tmp_path_factory.mktemp("zappa-settings")
+    zappa = Path(sys.executable).parent / "zappa"
+    subprocess.run(
+        [str(zappa), "save-python-settings-file", "dev", "-o", str(folder / "zappa_settings.py")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def door_app(zappa_settings_dir, local_s3):
+    """Zappa's LambdaHandler, loaded as on a cold start, with the app reading a local S3 bucket.
+
+    Two test-only routes are added to the loaded app before its first request: one that sets two
+    cookies and one whose path begins with the stage name, for the two Zappa defects."""
+    bucket = new_bucket(local_s3)
+    saved = dict(os.environ)
+    os.environ.update({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": local_s3.url})
+    sys.path.insert(0, str(zappa_settings_dir))
+    try:
+        from zappa.handler import LambdaHandler
+
+        handler = LambdaHandler("zappa_settings")
+    finally:
+        sys.path.remove(str(zappa_settings_dir))
+        os.environ.clear()
+        os.environ.update(saved)
+    app = handler.app_module.app
+
+    @app.get("/devices")
+    def devices():  # a route that begins with the stage name, `dev`
+        return jsonify(path=request.path, url=request.url_root)
+
+    @app.get("/cat/cookie-jar")
+    def cookie_jar():
+        response = make_response(jsonify(ok=True))
+        response.set_cookie("first", "1")
+        response.set_cookie("second", "2")
+        return response
+
+    return {"handler": handler, "app": app, "bucket": bucket}
+
+
+@pytest.fixture
+def call(door_app, s3):
+    """Invoke the Lambda entry point with an event; empty the bucket first (fresh state per test)."""
+    bucket = door_app["bucket"]
+    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        s3.delete_object(Bucket=bucket, Key=obj["Key"])
+
+    from catsite.awslambda import lambda_handler
+
+    def invoke(event):
+        return Answer(lambda_handler(event, LambdaContext()))
+
+    return invoke
+
+
+class Answer:
+    """A Lambda proxy response, read the way its front door reads it."""
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+        self.status = raw["statusCode"]
+        body = raw.get("body") or ""
+        self.body = base64.b64decode(body) if raw.get("isBase64Encoded") else body.encode("utf-8")
+        self.headers: dict[str, list[str]] = {}
+        for key, values in (raw.get("multiValueHeaders") or {}).items():
+            self.headers.setdefault(key.lower(), []).extend(values)
+        for key, value in (raw.get("headers") or {}).items():
+            self.headers.setdefault(key.lower(), []).append(value)
+        for cookie in raw.get("cookies") or []:
+            self.headers.setdefault("set-cookie", []).append(cookie)
+
+    def header(self, name: str) -> str:
+        return self.headers[name.lower()][0]
+
+    def json(self):
+        assert self.header("content-type").startswith("application/json"), self.headers
+        return json.loads(self.body)
+
+
+# door name -> (event builder taking (method, path, **kw), the prefix every link must carry)
+DOORS = {
+    "rest-execute-api": (lambda m, p, **kw: rest_event(m, p, stage="dev", **kw), "/dev"),
+    "rest-custom-domain": (lambda m, p, **kw: rest_event(m, p, stage="dev", host=CUSTOM_DOMAIN, **kw), ""),
+    "http-default-stage": (lambda m, p, **kw: http_event(m, p, stage="$default", **kw), ""),
+    "http-named-stage": (lambda m, p, **kw: http_event(m, p, stage="dev", **kw), "/dev"),
+    "function-url": (function_url_event, ""),
+    "alb": (lambda m, p, **kw: alb_event(m, p, multi_value=False, **kw), ""),
+    "alb-multi-value": (lambda m, p, **kw: alb_event(m, p, multi_value=True, **kw), ""),
+}
+
+
+@pytest.fixture(params=list(DOORS))
+def door(request):
+    build, prefix = DOORS[request.param]
+    return request.param, build, prefix
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if (
+                name in ("href", "src", "action", "data-api")
+                and value
+                and not value.startswith(("#", "http"))
+            ):
+                self.urls.append((tag, name, value))
+
+
+def test_home_page_renders_with_the_doors_prefix_on_every_link(call, door):
+    name, build, prefix = door
+    answer = call(build("GET", "/", headers={"Accept": "text/html"}))
+    assert answer.status == 200
+    assert answer.header("content-type").startswith("text/html")
+    links = Links()
+    links.feed(answer.body.decode())
+    assert len(links.urls) >= 5
+    for tag, attr, url in links.urls:
+        assert url.startswith(f"{prefix}/"), f"{name}: <{tag} {attr}={url!r}> lacks {prefix!r}"
+        if prefix == "":
+            assert not url.startswith("/dev/"), f"{name}: <{tag} {attr}={url!r}> has a stage it should not"
+    form_api = [url for tag, attr, url in links.urls if attr == "data-api"]
+    assert form_api == [f"{prefix}/cat"]
+
+
+def test_get_cat_returns_the_json(call, door):
+    _, build, _ = door
+    answer = call(build("GET", "/cat"))
+    assert answer.status == 200
+    assert answer.json() == {"says": "meow", "code": 200}
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["plain-body", "base64-body"])
+def test_post_cat_then_get_sees_it(call, door, encoded):
+    _, build, _ = door
+    text = f"purr via {'base64' if encoded else 'plain'} 🐾"
+    event = build(
+        "POST",
+        "/cat",
+        body=json.dumps({"says": text}),
+        base64_body=encoded,
+        headers={"Content-Type": "application/json"},
+    )
+    answer = call(event)
+    assert answer.status == 200, answer.body
+    assert answer.json() == {"says": text, "code": 200}
+    assert call(build("GET", "/cat")).json()["says"] == text
+
+
+def test_the_kitty_png_comes_back_base64_encoded(call, door):
+    _, build, _ = door
+    answer = call(build("GET", "/static/kitty.png"))
+    assert answer.status == 200
+    assert answer.raw["isBase64Encoded"] is True
+    assert answer.body == KITTY
+    assert answer.header("content-type") == "image/png"
+
+
+def test_an_unknown_api_path_is_a_404_json(call, door):
+    _, build, _ = door
+    answer = call(build("GET", "/cat/no-such-thing"))
+    assert answer.status == 404
+    assert answer.json()["code"] == 404
+
+
+def test_a_bad_body_is_a_400_json_and_stores_nothing(call, door, s3, door_app):
+    _, build, _ = door
+    answer = call(build("POST", "/cat", body="{not json", headers={"Content-Type": "application/json"}))
+    assert answer.status == 400
+    assert answer.json()["code"] == 400
+    assert "Contents" not in s3.list_objects_v2(Bucket=door_app["bucket"])
+
+
+def test_the_no_javascript_form_redirects_back_under_the_prefix(call, door):
+    _, build, prefix = door
+    answer = call(
+        build(
+            "POST",
+            "/",
+            body="says=from+a+form",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    )
+    assert answer.status == 303
+    location = answer.header("location")
+    assert location.endswith(f"{prefix}/") and not location.endswith(f"{prefix}//")
+    assert call(build("GET", "/cat")).json()["says"] == "from a form"
+
+
+def test_alb_answers_carry_a_status_description(call):
+    for multi in (False, True):
+        answer = call(alb_event("GET", "/cat", multi_value=multi))
+        assert answer.raw["statusDescription"].startswith("200")
+        assert ("multiValueHeaders" in answer.raw) is multi
+        assert ("headers" in answer.raw) is not multi
+
+
+def test_catsite_itself_sets_no_cookies_through_any_door(call, door):
+    """With single-value ALB headers only one Set-Cookie could survive; catsite sets none."""
+    _, build, _ = door
+    for method, path in (
+        ("GET", "/"),
+        ("GET", "/cat"),
+        ("GET", "/cat/pics"),
+        ("GET", "/healthz"),
+        ("GET", "/missing"),
+    ):
+        assert "set-cookie" not in call(build(method, path)).headers
+
+
+def test_a_route_that_begins_with_the_stage_name_is_reached(call):
+    """Zappa 0.63 strips `/dev` from `/devices` on an execute-api host; catsite puts it back."""
+    answer = call(rest_event("GET", "/devices", stage="dev"))
+    assert answer.status == 200
+    assert answer.json()["path"] == "/devices"
+    answer = call(http_event("GET", "/devices", stage="dev"))
+    assert answer.json()["path"] == "/devices"
+
+
+def test_every_cookie_is_sent_exactly_once_on_rest(call):
+    """Zappa fills both `headers` and `multiValueHeaders`; API Gateway would send Set-Cookie
+    from both. The entry point leaves the complete multi-value form only."""
+    answer = call(rest_event("GET", "/cat/cookie-jar", stage="dev"))
+    assert "headers" not in answer.raw
+    cookies = sorted(c.split(";")[0] for c in answer.headers["set-cookie"])
+    assert cookies == ["first=1", "second=2"]
+    v2 = call(http_event("GET", "/cat/cookie-jar", stage="$default"))
+    assert sorted(c.split(";")[0] for c in v2.raw["cookies"]) == ["first=1", "second=2"]
+
+
+def test_healthz_through_the_alb(call):
+    answer = call(alb_event("GET", "/healthz"))
+    assert answer.status == 200
+    assert answer.json() == {"status": "ok"}
