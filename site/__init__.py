@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from catsite.settings import Settings
 from flask import Flask
+
+from catsite.settings import Settings
 
 
 def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> Flask:
@@ -33,7 +34,7 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
 
     register_blueprints(app)
     register_error_handlers(app)
-    register_request_limits(app)
+    register_size_limits(app)
 
     from catsite.lambda_paths import RestStagePathFix
 
@@ -55,14 +56,7 @@ def register_error_handlers(app: Flask) -> None:
     register(app)
 
 
-def register_request_limits(app: Flask) -> None:
-    from flask import request
-    from werkzeug.exceptions import RequestEntityTooLarge
+def register_size_limits(app: Flask) -> None:
+    from catsite import oversize
 
-    limit = app.extensions["settings"].max_request_bytes
-
-    @app.before_request
-    def refuse_oversize_bodies():
-        # Decided from Content-Length, before a byte of the body is read.
-        if request.content_length is not None and request.content_length > limit:
-            raise RequestEntityTooLarge()
+    oversize.register(app)

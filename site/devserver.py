@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 
 LOCAL_BUCKET = "catsite-local"
 
@@ -21,8 +22,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # `kill` and container stops clean up like Ctrl-C does
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     local_s3 = None
     try:
         if not os.environ.get("CATSITE_BUCKET"):

@@ -11,3 +11,31 @@ class StorageUnavailable(Exception):
 
 class StorageConflict(Exception):
     """A conditional write lost to concurrent writers more times than we retry (409)."""
+
+
+class Refusal(Exception):
+    """A request the service cannot honour as asked; `field` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidReference(Refusal):
+    """The request refers to something in a form catsite never hands out (400)."""
+
+
+class NotFound(Refusal):
+    """The thing referred to does not exist (404)."""
+
+
+class Conflict(Refusal):
+    """The request clashes with what already exists (409)."""
+
+
+class Unacceptable(Refusal):
+    """The referred object exists but is not acceptable: too big, wrong type, not an image (422)."""
+
+
+class Forbidden(Refusal):
+    """Nobody may do this (403)."""

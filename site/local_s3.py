@@ -91,27 +91,14 @@ class LocalS3:
 
 
 def create_bucket(endpoint_url: str, bucket: str, origins: list[str], region: str = "us-east-1") -> None:
-    """Create `bucket` on the local S3 (if missing) with CORS for the site's own origins."""
+    """Create and configure `bucket` on the local S3 exactly as a deployed stage's bucket, with
+    CORS for the local site's origins."""
     import boto3
 
+    from catsite.bucket_setup import configure_bucket
+
     s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=region, **_lower(DUMMY_CREDENTIALS))
-    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    if bucket not in existing:
-        s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_cors(
-        Bucket=bucket,
-        CORSConfiguration={
-            "CORSRules": [
-                {
-                    "AllowedOrigins": origins,
-                    "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
-                    "AllowedHeaders": ["*"],
-                    "ExposeHeaders": ["ETag"],
-                    "MaxAgeSeconds": 600,
-                }
-            ]
-        },
-    )
+    configure_bucket(s3, bucket, origins, region, log=lambda message: None)
 
 
 def _lower(credentials: dict[str, str]) -> dict[str, str]:

@@ -7,11 +7,23 @@ request gets a template from `templates/errors/`. No traceback ever reaches a cl
 
 from __future__ import annotations
 
-from catsite.api.errors import error_response, validation_message
-from catsite.errors import StorageConflict, StorageUnavailable
 from flask import Flask, make_response, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from catsite.api.errors import error_response, validation_message
+from catsite.errors import (
+    Conflict,
+    Forbidden,
+    InvalidReference,
+    NotFound,
+    Refusal,
+    StorageConflict,
+    StorageUnavailable,
+    Unacceptable,
+)
+
+REFUSAL_STATUS = {InvalidReference: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Unacceptable: 422}
 
 API_PREFIXES = ("cat", "uploads", "jobs", "healthz", "openapi.json")
 
@@ -76,6 +88,11 @@ def register(app: Flask) -> None:
         response = render_error(503, "Storage is unavailable right now. Please try again in a moment.")
         response.headers["Retry-After"] = "5"
         return response
+
+    @app.errorhandler(Refusal)
+    def refused(error: Refusal):
+        status = next((code for cls, code in REFUSAL_STATUS.items() if isinstance(error, cls)), 400)
+        return render_error(status, str(error), {error.field: [str(error)]} if error.field else None)
 
     @app.errorhandler(StorageConflict)
     def storage_conflict(error: StorageConflict):

@@ -7,14 +7,59 @@ only one that knows S3's key layout, its conditional-write headers and its error
 from __future__ import annotations
 
 import json
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
 from catsite.errors import StorageConflict, StorageUnavailable
 
 DEFAULT_SAYS = "meow"
 STATE_KEY = "state/cat.json"
+
+# The bucket's layout. Everything a picture owns lives under pics/<id>/; pics/index/ holds one
+# empty marker per picture whose key sorts newest first, so a listing is one LIST request.
+UPLOADS_PREFIX = "uploads/"
+PICS_PREFIX = "pics/"
+INDEX_PREFIX = "pics/index/"
+RESULTS_PREFIX = "results/"
+#: Index keys sort newest first: the timestamp is subtracted from this (milliseconds).
+_NEWEST_FIRST = 10**13
+#: How long a presigned GET for a picture or result stays valid.
+URL_SECONDS = 15 * 60
+
+
+def record_key(picture_id: str) -> str:
+    return f"{PICS_PREFIX}{picture_id}/record.json"
+
+
+def picture_keys(picture_id: str, extension: str) -> dict[str, str]:
+    folder = f"{PICS_PREFIX}{picture_id}/"
+    return {
+        "record": record_key(picture_id),
+        "original": f"{folder}original.{extension}",
+        "thumb": f"{folder}thumb.webp",
+    }
+
+
+def index_key(picture_id: str, created_ms: int) -> str:
+    return f"{INDEX_PREFIX}{_NEWEST_FIRST - created_ms:013d}-{picture_id}"
+
+
+def new_token() -> str:
+    """A random name part no client can guess (128 bits)."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    content_type: str
+
 
 #: Bounded on purpose: API Gateway cuts a request at 29 s, and an S3 outage must become a 503
 #: answer in seconds, not a request that hangs until the Lambda timeout. Two attempts with
@@ -88,12 +133,9 @@ class Storage:
         raise StorageConflict("what the cat says changed under us too many times; try again")
 
     def _read_state(self) -> tuple[str, str | None]:
-        try:
-            obj = self._call("get_object", Key=STATE_KEY)
-        except ClientError as error:
-            if _code(error) in _MISSING_CODES or _status(error) == 404:
-                return DEFAULT_SAYS, None
-            raise StorageUnavailable(f"S3 refused the read: {_code(error)}") from error
+        obj = self._call_unless_missing("get_object", Key=STATE_KEY)
+        if obj is None:
+            return DEFAULT_SAYS, None
         try:
             says = json.loads(obj["Body"].read())["says"]
             if not isinstance(says, str) or not says:
@@ -103,7 +145,161 @@ class Storage:
             says = DEFAULT_SAYS
         return says, obj.get("ETag")
 
+    # -- direct uploads -----------------------------------------------------------------------
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict:
+        """A presigned POST (SigV4) for exactly one object: this key, this Content-Type, and a
+        body of 1..max_bytes. S3 enforces the policy; catsite re-checks the object anyway."""
+        return self.s3.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, max_bytes],
+            ],
+            ExpiresIn=expires_in,
+        )
+
+    def location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+    def head(self, key: str) -> ObjectInfo | None:
+        """Size and type of an object, or None when it does not exist."""
+        meta = self._call_unless_missing("head_object", Key=key)
+        if meta is None:
+            return None
+        return ObjectInfo(key, int(meta["ContentLength"]), meta.get("ContentType", ""))
+
+    def read_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes start..end (inclusive) of an object."""
+        try:
+            return self._call("get_object", Key=key, Range=f"bytes={start}-{end}")["Body"].read()
+        except ClientError as error:
+            raise StorageUnavailable(f"S3 refused a ranged read: {_code(error)}") from error
+
+    def open(self, info: ObjectInfo, first_bytes: bytes = b""):
+        """A seekable reader over the object that fetches only the ranges read."""
+        from catsite.s3_reader import S3RangeReader
+
+        return S3RangeReader(
+            lambda start, end: self.read_range(info.key, start, end), info.size, head=first_bytes
+        )
+
+    # -- pictures ------------------------------------------------------------------------------
+
+    def get_picture(self, picture_id: str) -> dict | None:
+        return self._get_json(record_key(picture_id))
+
+    def save_picture(self, record: dict, source: ObjectInfo, thumb: bytes) -> tuple[dict, bool]:
+        """Store a picture from an upload; returns (record, created).
+
+        Ordered so a crash between steps never leaves anything visible half-made: the original
+        and thumbnail are written first (invisible without a record); the record is created with
+        `If-None-Match: *` (the commit point: of concurrent registrations of one upload exactly
+        one creates it, the others get the winner's record); then the index marker makes it
+        listable, and only then is the upload removed. Repeating a registration repairs a
+        missing marker.
+        """
+        keys = picture_keys(record["id"], record["extension"])
+        self._call(
+            "copy_object",
+            Key=keys["original"],
+            CopySource={"Bucket": self.bucket, "Key": source.key},
+            ContentType=record["content_type"],
+            MetadataDirective="REPLACE",
+        )
+        self._call("put_object", Key=keys["thumb"], Body=thumb, ContentType="image/webp")
+        created = self._create_json(keys["record"], record)
+        if not created:
+            existing = self.get_picture(record["id"])
+            if existing is None:  # deleted in between: nothing to return
+                raise StorageConflict("the picture changed while it was being registered; try again")
+            record = existing
+        self.finish_picture(record)
+        return record, created
+
+    def finish_picture(self, record: dict) -> None:
+        """The last steps of a registration, safe to repeat: list the picture, drop its upload."""
+        self._call("put_object", Key=index_key(record["id"], record["created_ms"]), Body=b"")
+        self._call("delete_object", Key=record["source"])
+
+    def list_pictures(self, after: str | None, limit: int) -> tuple[list[dict], str | None]:
+        """Records newest first, `limit` at most, after the index key `after`; and the key to
+        continue from (None at the end). Markers whose record is gone are skipped."""
+        params: dict[str, Any] = {"Prefix": INDEX_PREFIX, "MaxKeys": limit}
+        if after:
+            params["StartAfter"] = after
+        page = self._call("list_objects_v2", **params)
+        markers = [obj["Key"] for obj in page.get("Contents", [])]
+        ids = [key.rsplit("-", 1)[-1] for key in markers]
+        with ThreadPoolExecutor(max_workers=min(8, len(ids) or 1)) as pool:
+            records = list(pool.map(self.get_picture, ids))
+        more = markers[-1] if page.get("IsTruncated") and markers else None
+        return [r for r in records if r is not None], more
+
+    def delete_picture(self, picture_id: str) -> bool:
+        """Remove a picture: the index marker first (it leaves listings at once), then the
+        record (it leaves GET), then its files. False when there was no such picture."""
+        record = self.get_picture(picture_id)
+        if record is None:
+            return False
+        keys = picture_keys(picture_id, record["extension"])
+        self._call("delete_object", Key=index_key(picture_id, record["created_ms"]))
+        self._call("delete_object", Key=keys["record"])
+        self._call(
+            "delete_objects",
+            Delete={"Objects": [{"Key": keys["original"]}, {"Key": keys["thumb"]}], "Quiet": True},
+        )
+        return True
+
+    def picture_urls(self, record: dict) -> tuple[str, str]:
+        keys = picture_keys(record["id"], record["extension"])
+        return self.presign_get(keys["original"]), self.presign_get(keys["thumb"])
+
+    # -- results -------------------------------------------------------------------------------
+
+    def put_result(self, body: bytes, content_type: str, extension: str) -> tuple[str, str]:
+        """Store a result under results/ and return (its s3:// location, a presigned GET URL)."""
+        key = f"{RESULTS_PREFIX}{new_token()}.{extension}"
+        self._call("put_object", Key=key, Body=body, ContentType=content_type)
+        return self.location(key), self.presign_get(key)
+
+    def presign_get(self, key: str, expires_in: int = URL_SECONDS) -> str:
+        return self.s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+        )
+
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _get_json(self, key: str) -> dict | None:
+        obj = self._call_unless_missing("get_object", Key=key)
+        return None if obj is None else json.loads(obj["Body"].read())
+
+    def _call_unless_missing(self, operation: str, **kwargs):
+        """Like `_call`, but None when the object does not exist; other refusals are outages."""
+        try:
+            return self._call(operation, **kwargs)
+        except ClientError as error:
+            if _code(error) in _MISSING_CODES or _status(error) == 404:
+                return None
+            raise StorageUnavailable(f"S3 refused {operation}: {_code(error)}") from error
+
+    def _create_json(self, key: str, value: dict) -> bool:
+        """Create `key` unless it exists (If-None-Match: *); False when it already did."""
+        try:
+            self._call(
+                "put_object",
+                Key=key,
+                Body=json.dumps(value, ensure_ascii=False).encode("utf-8"),
+                ContentType="application/json",
+                IfNoneMatch="*",
+            )
+            return True
+        except ClientError as error:
+            if _code(error) in _CONFLICT_CODES or _status(error) in (409, 412):
+                return False
+            raise StorageUnavailable(f"S3 refused the write: {_code(error)}") from error
 
     def _call(self, operation: str, **kwargs):
         """Call one S3 operation on our bucket; outages become StorageUnavailable.

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+
 from catsite import create_app
 from catsite.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket, free_port
 
@@ -119,9 +120,11 @@ def stop_process(process: subprocess.Popen, sig=None) -> None:
 
 
 @pytest.fixture
-def live_server(settings):
-    """The site served by `python -m catsite.devserver` in its own process, on a free port."""
+def live_server(settings, local_s3):
+    """The site served by `python -m catsite.devserver` in its own process, on a free port; its
+    bucket's CORS admits the site's origin, so browsers can upload straight to the local S3."""
     port = free_port()
+    create_bucket(local_s3.url, settings["CATSITE_BUCKET"], [f"http://127.0.0.1:{port}"])
     env = {**os.environ, **settings}
     process = subprocess.Popen(
         [sys.executable, "-m", "catsite.devserver", "--port", str(port)],

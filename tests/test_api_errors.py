@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from catsite import create_app
 
 MIB = 1024 * 1024

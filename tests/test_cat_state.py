@@ -4,6 +4,7 @@ import json
 
 import boto3
 import pytest
+
 from catsite import create_app
 from catsite.storage import STATE_KEY, Storage
 

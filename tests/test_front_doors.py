@@ -70,6 +70,10 @@ def door_app(zappa_settings_dir, local_s3):
     def devices():  # a route that begins with the stage name, `dev`
         return jsonify(path=request.path, url=request.url_root)
 
+    @app.get("/cat/big-json")
+    def big_json():  # larger than the ALB carries, smaller than API Gateway's limit
+        return jsonify(says="m" * (2 * 1024 * 1024))
+
     @app.get("/cat/cookie-jar")
     def cookie_jar():
         response = make_response(jsonify(ok=True))
@@ -144,17 +148,17 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if (
-                name in ("href", "src", "action", "data-api")
-                and value
-                and not value.startswith(("#", "http"))
-            ):
+            linking = name in ("href", "src", "action") or (
+                name.startswith("data-") and str(value).startswith("/")
+            )
+            if linking and value and not value.startswith(("#", "http")):
                 self.urls.append((tag, name, value))
 
 
-def test_home_page_renders_with_the_doors_prefix_on_every_link(call, door):
+@pytest.mark.parametrize("page", ["/", "/pics"])
+def test_pages_render_with_the_doors_prefix_on_every_link(call, door, page):
     name, build, prefix = door
-    answer = call(build("GET", "/", headers={"Accept": "text/html"}))
+    answer = call(build("GET", page, headers={"Accept": "text/html"}))
     assert answer.status == 200
     assert answer.header("content-type").startswith("text/html")
     links = Links()
@@ -164,8 +168,12 @@ def test_home_page_renders_with_the_doors_prefix_on_every_link(call, door):
         assert url.startswith(f"{prefix}/"), f"{name}: <{tag} {attr}={url!r}> lacks {prefix!r}"
         if prefix == "":
             assert not url.startswith("/dev/"), f"{name}: <{tag} {attr}={url!r}> has a stage it should not"
-    form_api = [url for tag, attr, url in links.urls if attr == "data-api"]
-    assert form_api == [f"{prefix}/cat"]
+    api_urls = {attr: url for tag, attr, url in links.urls if attr.startswith("data-")}
+    expected = {
+        "/": {"data-api": "/cat"},
+        "/pics": {"data-uploads": "/uploads", "data-register": "/cat/pics"},
+    }[page]
+    assert api_urls == {attr: f"{prefix}{url}" for attr, url in expected.items()}
 
 
 def test_get_cat_returns_the_json(call, door):
@@ -277,3 +285,21 @@ def test_healthz_through_the_alb(call):
     answer = call(alb_event("GET", "/healthz"))
     assert answer.status == 200
     assert answer.json() == {"status": "ok"}
+
+
+def test_an_answer_too_big_for_the_alb_is_moved_to_s3(call):
+    answer = call(alb_event("GET", "/cat/big-json"))
+    assert answer.status == 303
+    body = answer.json()
+    assert answer.header("location") == body["url"]
+    assert body["location"].startswith("s3://") and "/results/" in body["location"]
+    assert call(rest_event("GET", "/cat/big-json", stage="dev")).status == 200
+
+
+def test_an_oversize_request_is_413_through_every_door(call, door):
+    _, build, _ = door
+    answer = call(
+        build("POST", "/cat", body="x" * (1024 * 1024 + 1), headers={"Content-Type": "application/json"})
+    )
+    assert answer.status == 413
+    assert "POST /uploads" in answer.json()["message"]

@@ -15,8 +15,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from catsite.local_s3 import free_port
+import pytest
 
+from catsite.local_s3 import free_port
 from tests.conftest import ROOT, stop_process, wait_for_http
 
 
@@ -43,7 +44,8 @@ def port_is_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_main_py_starts_its_own_s3_and_ctrl_c_stops_both():
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_main_py_starts_its_own_s3_and_a_stop_signal_stops_both(stop_signal):
     env = {k: v for k, v in os.environ.items() if k not in ("CATSITE_BUCKET", "AWS_ENDPOINT_URL_S3")}
     port = free_port()
     process = subprocess.Popen(
@@ -70,7 +72,7 @@ def test_main_py_starts_its_own_s3_and_ctrl_c_stops_both():
             assert json.load(response)["says"] == "embedded"
         assert port_is_open(s3_port)
 
-        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        process.send_signal(stop_signal)
         assert process.wait(timeout=20) == 0
         assert not port_is_open(port)
         assert not port_is_open(s3_port), "the embedded S3 outlived the site"

@@ -19,8 +19,10 @@ class CatApi(Api):
 
 
 def create_api_blueprint() -> Blueprint:
-    from catsite.api.cat import Cat, CatPictures
+    from catsite.api.cat import Cat
     from catsite.api.health import Health
+    from catsite.api.pictures import CatPicture, CatPictures
+    from catsite.api.uploads import Uploads
 
     blueprint = Blueprint("api", __name__)
     api = CatApi(blueprint)
@@ -36,5 +38,7 @@ def create_api_blueprint() -> Blueprint:
 
     api.add_resource(Cat, "/cat", endpoint="cat")
     api.add_resource(CatPictures, "/cat/pics", endpoint="cat_pics")
+    api.add_resource(CatPicture, "/cat/pics/<string:picture_id>", endpoint="cat_picture")
+    api.add_resource(Uploads, "/uploads", endpoint="uploads")
     api.add_resource(Health, "/healthz", endpoint="healthz")
     return blueprint

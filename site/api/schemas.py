@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 SAYS_MAX = 280
 
@@ -37,3 +37,76 @@ class CatSaysSchema(Schema):
         validate=[validate.Length(min=1, max=SAYS_MAX), printable_text],
         metadata={"description": f"What the cat says: 1 to {SAYS_MAX} characters of text."},
     )
+
+
+CAPTION_MAX = 140
+FILENAME_MAX = 255
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def optional_printable_text(value: str) -> None:
+    if value:
+        printable_text(value)
+
+
+class WholeNumber(fields.Integer):
+    """An integer that is really a JSON integer: no strings, floats or booleans."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class UploadRequestSchema(Schema):
+    """`POST /uploads`: the file the client is about to send straight to S3."""
+
+    class Meta:
+        unknown = RAISE
+
+    filename = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=FILENAME_MAX), printable_text],
+        metadata={"description": "The file's name; stored in a safe, shortened form."},
+    )
+    content_type = fields.String(
+        required=True,
+        validate=validate.OneOf(IMAGE_TYPES, error="Must be one of: {choices}."),
+        metadata={"description": "The file's type: PNG, JPEG, GIF or WebP."},
+    )
+    bytes = WholeNumber(
+        required=True,
+        validate=validate.Range(min=1, error="Must be at least {min}."),
+        metadata={"description": "The file's size in bytes."},
+    )
+
+
+class RegisterPictureSchema(Schema):
+    """`POST /cat/pics`: register an uploaded file as a cat picture."""
+
+    class Meta:
+        unknown = RAISE
+
+    location = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1024),
+        metadata={"description": "The `location` POST /uploads returned: s3://<bucket>/uploads/<id>/<name>."},
+    )
+    caption = fields.String(
+        load_default="",
+        validate=[validate.Length(max=CAPTION_MAX), optional_printable_text],
+        metadata={"description": f"Up to {CAPTION_MAX} characters."},
+    )
+
+
+class PictureListQuerySchema(Schema):
+    """Query of `GET /cat/pics`. Unknown parameters (cache busters) are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200))

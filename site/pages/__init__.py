@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
 from catsite.api.schemas import CatSaysSchema
 from catsite.services import get_storage
-from flask import Blueprint, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
 bp = Blueprint("pages", __name__)
 
@@ -28,3 +29,15 @@ def change_says():
         ), 400
     get_storage().set_says(body["says"])
     return redirect(url_for("pages.home"), code=303)
+
+
+@bp.get("/pics")
+def pictures():
+    """The gallery: server-rendered, so it lists the pictures without JavaScript too."""
+    from catsite.api.pictures import list_pictures
+    from catsite.api.schemas import PictureListQuerySchema
+
+    query = PictureListQuerySchema().load(request.args.to_dict())
+    items, next_cursor = list_pictures(query["limit"], query["cursor"])
+    max_bytes = current_app.extensions["settings"].max_upload_bytes
+    return render_template("pics.html", items=items, next_cursor=next_cursor, max_bytes=max_bytes)

@@ -1,0 +1,119 @@
+"""`/cat/pics`: the cat pictures, newest first, with the tutorial's kitty always last."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+
+from flask import current_app, request, url_for
+from flask_restful import Resource
+
+from catsite.api.errors import load_json_body
+from catsite.api.schemas import PictureListQuerySchema, RegisterPictureSchema
+from catsite.errors import Forbidden, InvalidReference, NotFound
+from catsite.pictures import is_picture_id, register_upload
+from catsite.services import get_storage
+from catsite.storage import INDEX_PREFIX
+
+KITTY_ID = "kitty"
+#: Cursor meaning "only the kitty is left" (the stored pictures are exhausted).
+_KITTY_CURSOR = "~kitty"
+_INDEX_ENTRY = re.compile(r"\d{13}-[0-9a-f]{32}")
+
+
+def kitty() -> dict:
+    static = url_for("static", filename="kitty.png")
+    return {
+        "id": KITTY_ID,
+        "caption": "The tutorial's kitty",
+        "url": static,
+        "thumb_url": static,
+        "content_type": "image/png",
+        "bytes": os.path.getsize(os.path.join(current_app.static_folder, "kitty.png")),
+        "width": 320,
+        "height": 320,
+        "thumb_width": 320,
+        "thumb_height": 320,
+        "created_at": "2020-01-01T00:00:00.000Z",
+    }
+
+
+def public(record: dict) -> dict:
+    """A stored record as the API shows it: with short-lived URLs, without internal fields."""
+    url, thumb_url = get_storage().picture_urls(record)
+    shown = {
+        k: record[k] for k in ("id", "caption", "content_type", "bytes", "width", "height", "created_at")
+    }
+    return {
+        **shown,
+        "thumb_width": record["thumb_width"],
+        "thumb_height": record["thumb_height"],
+        "url": url,
+        "thumb_url": thumb_url,
+    }
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        value = ""
+    if value != _KITTY_CURSOR and not _INDEX_ENTRY.fullmatch(value):
+        raise InvalidReference("The cursor is not one this API handed out.", "cursor")
+    return value
+
+
+def list_pictures(limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    """One page of pictures (newest first, the kitty last) and the cursor of the next page."""
+    position = decode_cursor(cursor) if cursor else None
+    if position == _KITTY_CURSOR:
+        return [kitty()], None
+    after = f"{INDEX_PREFIX}{position}" if position else None
+    records, more = get_storage().list_pictures(after, limit)
+    items = [public(r) for r in records]
+    if more:
+        return items, encode_cursor(more[len(INDEX_PREFIX) :])
+    if len(items) < limit:
+        return [*items, kitty()], None
+    return items, encode_cursor(_KITTY_CURSOR)
+
+
+class CatPictures(Resource):
+    def get(self):
+        query = PictureListQuerySchema().load(request.args.to_dict())
+        items, next_cursor = list_pictures(query["limit"], query["cursor"])
+        return {"items": items, "count": len(items), "next_cursor": next_cursor, "code": 200}
+
+    def post(self):
+        body = load_json_body(RegisterPictureSchema())
+        limit = current_app.extensions["settings"].max_upload_bytes
+        record, created = register_upload(get_storage(), body["location"], body["caption"], limit)
+        status = 201 if created else 200
+        return {**public(record), "code": status}, status
+
+
+def find_picture(picture_id: str) -> dict:
+    if picture_id == KITTY_ID:
+        return kitty()
+    record = get_storage().get_picture(picture_id) if is_picture_id(picture_id) else None
+    if record is None:
+        raise NotFound(f"There is no cat picture {picture_id!r}.")
+    return public(record)
+
+
+class CatPicture(Resource):
+    def get(self, picture_id: str):
+        return {**find_picture(picture_id), "code": 200}
+
+    def delete(self, picture_id: str):
+        if picture_id == KITTY_ID:
+            raise Forbidden("The tutorial's kitty stays.")
+        if not (is_picture_id(picture_id) and get_storage().delete_picture(picture_id)):
+            raise NotFound(f"There is no cat picture {picture_id!r}.")
+        return {"message": "Deleted.", "id": picture_id, "code": 200}

@@ -1,0 +1,20 @@
+from flask import current_app
+from flask_restful import Resource
+from marshmallow import ValidationError
+
+from catsite.api.errors import load_json_body
+from catsite.api.schemas import UploadRequestSchema
+from catsite.pictures import new_upload
+from catsite.services import get_storage
+
+
+class Uploads(Resource):
+    """`POST /uploads`: a presigned POST for one file sent straight to S3 (never through Lambda)."""
+
+    def post(self):
+        body = load_json_body(UploadRequestSchema())
+        limit = current_app.extensions["settings"].max_upload_bytes
+        if body["bytes"] > limit:
+            raise ValidationError({"bytes": [f"The file is too big: at most {limit:,} bytes are accepted."]})
+        upload = new_upload(get_storage(), body["filename"], body["content_type"], body["bytes"])
+        return {**upload, "code": 201}, 201

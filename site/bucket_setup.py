@@ -1,0 +1,76 @@
+"""The stage bucket's configuration, applied the same way to a deployed stage and the local S3.
+
+- CORS: browsers may POST uploads and GET objects only from the site's own origins.
+- Block public access: nothing in the bucket is public; pictures and results are handed out by
+  short-lived presigned URLs.
+- Lifecycle: uploads never registered are deleted after one day, results (archives, oversize
+  answers) after one day, job records after a week.
+"""
+
+from __future__ import annotations
+
+CORS_MAX_AGE = 600
+
+LIFECYCLE_RULES = [
+    ("expire-unregistered-uploads", "uploads/", 1),
+    ("expire-results", "results/", 1),
+    ("expire-job-records", "jobs/", 7),
+]
+
+
+def cors_rules(origins: list[str]) -> dict:
+    return {
+        "CORSRules": [
+            {
+                "AllowedOrigins": origins,
+                "AllowedMethods": ["GET", "HEAD", "POST"],
+                "AllowedHeaders": ["*"],
+                "ExposeHeaders": ["ETag"],
+                "MaxAgeSeconds": CORS_MAX_AGE,
+            }
+        ]
+    }
+
+
+def lifecycle_rules() -> dict:
+    return {
+        "Rules": [
+            {
+                "ID": rule_id,
+                "Filter": {"Prefix": prefix},
+                "Status": "Enabled",
+                "Expiration": {"Days": days},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+            }
+            for rule_id, prefix, days in LIFECYCLE_RULES
+        ]
+    }
+
+
+def configure_bucket(s3, bucket: str, origins: list[str], region: str, log=print) -> None:
+    """Create `bucket` if it does not exist, then apply CORS, public-access block and lifecycle."""
+    if not origins:
+        raise ValueError("name at least one site origin for the bucket's CORS rule")
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if bucket in existing:
+        log(f"bucket {bucket} exists")
+    else:
+        options = (
+            {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        )
+        s3.create_bucket(Bucket=bucket, **options)
+        log(f"created bucket {bucket} in {region}")
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    log("blocked public access")
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors_rules(origins))
+    log(f"CORS: uploads and downloads from {', '.join(origins)}")
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=lifecycle_rules())
+    log("lifecycle: " + ", ".join(f"{prefix} after {days} day(s)" for _, prefix, days in LIFECYCLE_RULES))

@@ -1,0 +1,123 @@
+// Gallery page: upload a picture straight to S3 with a progress bar, then register it.
+// The API's URLs come from the page (data attributes filled by url_for), never hard-coded.
+const section = document.getElementById("upload");
+const form = document.getElementById("upload-form");
+const fileInput = document.getElementById("upload-file");
+const captionInput = document.getElementById("upload-caption");
+const progressBox = document.getElementById("upload-progress-box");
+const progress = document.getElementById("upload-progress");
+const status = document.getElementById("upload-status");
+const error = document.getElementById("upload-error");
+const gallery = document.getElementById("gallery");
+
+const TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+const maxBytes = Number(section.dataset.maxBytes);
+
+const megabytes = (n) => `${(n / 1e6).toFixed(1)} MB`;
+
+function explain(body, status) {
+  if (body && body.errors) return Object.values(body.errors).flat().join(" ");
+  if (body && body.message) return body.message;
+  return `The upload failed (HTTP ${status}). Please try again.`;
+}
+
+async function postJson(url, payload) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(payload),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(explain(body, response.status));
+  return body;
+}
+
+// XMLHttpRequest, not fetch: only it reports upload progress.
+function sendToS3(presigned, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(presigned.fields)) data.append(name, value);
+    data.append("file", file); // S3 requires the file to be the last field
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", presigned.url);
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    });
+    xhr.addEventListener("load", () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve();
+      else if (xhr.responseText.includes("EntityTooLarge")) reject(new Error("The file is too big for this upload."));
+      else reject(new Error(`S3 refused the file (HTTP ${xhr.status}).`));
+    });
+    xhr.addEventListener("error", () => reject(new Error("The upload was interrupted. Please try again.")));
+    xhr.send(data);
+  });
+}
+
+function showProgress(loaded, total) {
+  const percent = total ? Math.floor((loaded / total) * 100) : 0;
+  progress.value = percent;
+  status.textContent = `${percent}% · ${megabytes(loaded)} of ${megabytes(total)}`;
+}
+
+function addToGallery(picture) {
+  const item = document.createElement("li");
+  const figure = document.createElement("figure");
+  const link = document.createElement("a");
+  const image = document.createElement("img");
+  link.href = picture.url;
+  image.src = picture.thumb_url;
+  image.width = picture.thumb_width;
+  image.height = picture.thumb_height;
+  image.alt = picture.caption || "A cat picture";
+  image.decoding = "async";
+  link.append(image);
+  figure.append(link);
+  if (picture.caption) {
+    const caption = document.createElement("figcaption");
+    caption.textContent = picture.caption;
+    figure.append(caption);
+  }
+  item.append(figure);
+  gallery.prepend(item);
+}
+
+function refusal(file) {
+  if (!file) return "Choose a picture first.";
+  if (!TYPES.includes(file.type)) return "That file is not a PNG, JPEG, GIF or WebP picture.";
+  if (file.size === 0) return "That file is empty.";
+  if (file.size > maxBytes) return `That file is ${megabytes(file.size)}; at most ${megabytes(maxBytes)} is accepted.`;
+  return null;
+}
+
+form.hidden = false;
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const file = fileInput.files[0];
+  const problem = refusal(file);
+  error.textContent = problem || "";
+  if (problem) return;
+  form.setAttribute("aria-busy", "true");
+  progressBox.hidden = false;
+  showProgress(0, file.size);
+  try {
+    const presigned = await postJson(section.dataset.uploads, {
+      filename: file.name,
+      content_type: file.type,
+      bytes: file.size,
+    });
+    await sendToS3(presigned, file, showProgress);
+    status.textContent = "Checking the picture…";
+    const picture = await postJson(section.dataset.register, {
+      location: presigned.location,
+      caption: captionInput.value,
+    });
+    addToGallery(picture);
+    status.textContent = "Added to the gallery.";
+    form.reset();
+  } catch (problem) {
+    error.textContent = problem.message;
+    status.textContent = "";
+  } finally {
+    form.removeAttribute("aria-busy");
+  }
+});
