@@ -24,7 +24,8 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     app = Flask(
         "catsite",
         template_folder=str(settings.root / "templates"),
-        static_folder=str(settings.root / "static"),
+        # With CATSITE_STATIC_URL the assets come from S3: no /static route, no Lambda invocation.
+        static_folder=None if settings.static_url else str(settings.root / "static"),
     )
     app.config.update({k: v for k, v in config.items() if k not in Settings.KEYS})
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
@@ -34,6 +35,7 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     register_blueprints(app)
     register_error_handlers(app)
     register_request_limits(app)
+    register_static_and_security(app)
 
     from catsite.lambda_paths import RestStagePathFix
 
@@ -53,6 +55,13 @@ def register_error_handlers(app: Flask) -> None:
     from catsite.responses import register
 
     register(app)
+
+
+def register_static_and_security(app: Flask) -> None:
+    from catsite import security, static_assets
+
+    static_assets.register(app)
+    security.register(app)
 
 
 def register_request_limits(app: Flask) -> None:
