@@ -277,3 +277,10 @@ def test_healthz_through_the_alb(call):
     answer = call(alb_event("GET", "/healthz"))
     assert answer.status == 200
     assert answer.json() == {"status": "ok"}
+
+
+def test_every_door_is_https_so_answers_carry_hsts(call, door):
+    _, build, _ = door
+    answer = call(build("GET", "/healthz"))
+    assert answer.header("strict-transport-security").startswith("max-age=")
+    assert "frame-ancestors 'none'" in answer.header("content-security-policy")
