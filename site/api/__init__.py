@@ -21,6 +21,7 @@ class CatApi(Api):
 def create_api_blueprint() -> Blueprint:
     from catsite.api.cat import Cat, CatPictures
     from catsite.api.health import Health
+    from catsite.api.reference import OpenApiDocument
 
     blueprint = Blueprint("api", __name__)
     api = CatApi(blueprint)
@@ -37,4 +38,5 @@ def create_api_blueprint() -> Blueprint:
     api.add_resource(Cat, "/cat", endpoint="cat")
     api.add_resource(CatPictures, "/cat/pics", endpoint="cat_pics")
     api.add_resource(Health, "/healthz", endpoint="healthz")
+    api.add_resource(OpenApiDocument, "/openapi.json", endpoint="openapi")
     return blueprint

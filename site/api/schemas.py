@@ -37,3 +37,44 @@ class CatSaysSchema(Schema):
         validate=[validate.Length(min=1, max=SAYS_MAX), printable_text],
         metadata={"description": f"What the cat says: 1 to {SAYS_MAX} characters of text."},
     )
+
+
+# -- answers (documented in the OpenAPI document; the resources shape them) ----------------------
+
+
+class ErrorSchema(Schema):
+    """Every API error: `{"message", "code"}`, plus `errors` per field when a body is invalid."""
+
+    message = fields.String(required=True, metadata={"description": "What went wrong, for people."})
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Per field: what is wrong with it (validation failures only)."},
+    )
+
+
+class CatSaysAnswerSchema(Schema):
+    """What the cat says, in the tutorial's shape."""
+
+    says = fields.String(required=True, metadata={"description": "What the cat says now."})
+    code = fields.Integer(required=True, metadata={"description": "Always 200."})
+
+
+class PictureSchema(Schema):
+    id = fields.String(required=True)
+    caption = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"description": "image/png, image/jpeg, ..."})
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    url = fields.String(required=True, metadata={"description": "Where the browser loads the picture."})
+
+
+class CatPicturesSchema(Schema):
+    items = fields.List(fields.Nested(PictureSchema), required=True)
+    count = fields.Integer(required=True)
+    code = fields.Integer(required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "`ok` while the function runs."})

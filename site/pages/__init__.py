@@ -9,10 +9,22 @@ from marshmallow import ValidationError
 
 bp = Blueprint("pages", __name__)
 
+#: Every page a person visits. The accessibility and budget tests and scripts/lighthouse check
+#: each one: add a new page here.
+PAGE_PATHS = ("/", "/docs")
+
 
 @bp.get("/")
 def home():
     return render_template("index.html", says=get_storage().get_says())
+
+
+@bp.get("/docs")
+def docs():
+    """The API reference, rendered from the OpenAPI document (no third-party UI)."""
+    from catsite.api.openapi import reference  # apispec loads on first use, not at cold start
+
+    return render_template("docs.html", **reference())
 
 
 @bp.post("/")
