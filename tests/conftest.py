@@ -118,13 +118,12 @@ def stop_process(process: subprocess.Popen, sig=None) -> None:
             process.wait()
 
 
-@pytest.fixture
-def live_server(settings):
+def serve_site(settings, *options: str):
     """The site served by `python -m catsite.devserver` in its own process, on a free port."""
     port = free_port()
     env = {**os.environ, **settings}
     process = subprocess.Popen(
-        [sys.executable, "-m", "catsite.devserver", "--port", str(port)],
+        [sys.executable, "-m", "catsite.devserver", "--port", str(port), *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -136,6 +135,17 @@ def live_server(settings):
         yield url
     finally:
         stop_process(process)
+
+
+@pytest.fixture
+def live_server(settings):
+    yield from serve_site(settings)
+
+
+@pytest.fixture
+def live_server_static_from_s3(settings):
+    """The site as deployed: static/ published to the test's bucket, pages pointing there."""
+    yield from serve_site(settings, "--static-from-s3")
 
 
 CHROMIUM = "/usr/bin/chromium"

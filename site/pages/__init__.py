@@ -9,10 +9,6 @@ from marshmallow import ValidationError
 
 bp = Blueprint("pages", __name__)
 
-#: Every page a person visits. The accessibility and budget tests and scripts/lighthouse check
-#: each one: add a new page here.
-PAGE_PATHS = ("/", "/docs")
-
 
 @bp.get("/")
 def home():
