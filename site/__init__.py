@@ -25,7 +25,8 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     app = Flask(
         "catsite",
         template_folder=str(settings.root / "templates"),
-        static_folder=str(settings.root / "static"),
+        # With CATSITE_STATIC_URL the assets come from S3: no /static route, no Lambda invocation.
+        static_folder=None if settings.static_url else str(settings.root / "static"),
     )
     app.config.update({k: v for k, v in config.items() if k not in Settings.KEYS})
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
@@ -34,7 +35,9 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
 
     register_blueprints(app)
     register_error_handlers(app)
+    register_static_and_security(app)
     register_size_limits(app)
+    register_compression(app)
 
     from catsite.lambda_paths import RestStagePathFix
 
@@ -56,7 +59,22 @@ def register_error_handlers(app: Flask) -> None:
     register(app)
 
 
+def register_static_and_security(app: Flask) -> None:
+    from catsite import security, static_assets
+
+    static_assets.register(app)
+    security.register(app)
+
+
 def register_size_limits(app: Flask) -> None:
     from catsite import oversize
 
     oversize.register(app)
+
+
+def register_compression(app: Flask) -> None:
+    # Registered last, so it runs first among the after-request hooks: the size limits then
+    # measure the body that will really travel.
+    from catsite import compression
+
+    compression.register(app)

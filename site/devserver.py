@@ -19,6 +19,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="serve", description=__doc__)
     parser.add_argument("--host", default=os.environ.get("CATSITE_HOST", default_host))
     parser.add_argument("--port", type=int, default=int(os.environ.get("CATSITE_PORT", "5000")))
+    parser.add_argument(
+        "--static-from-s3",
+        action="store_true",
+        help="publish static/ to the bucket and serve the pages with CATSITE_STATIC_URL pointing there",
+    )
     return parser.parse_args(argv)
 
 
@@ -43,6 +48,9 @@ def main(argv=None) -> None:
             create_bucket(local_s3.url, LOCAL_BUCKET, origins)
             print(f"local S3 (moto server) at {local_s3.url}, bucket {LOCAL_BUCKET}", flush=True)
 
+        if args.static_from_s3:
+            serve_static_from_s3()
+
         from catsite import create_app
 
         app = create_app()
@@ -54,6 +62,22 @@ def main(argv=None) -> None:
         if local_s3:
             local_s3.stop()
             print("stopped the local S3", flush=True)
+
+
+def serve_static_from_s3() -> None:
+    """Publish static/ to the bucket, as for a deployed stage, and point CATSITE_STATIC_URL at it."""
+    from catsite.publish_static import publish
+    from catsite.s3_urls import static_base_url
+    from catsite.services import storage_for
+    from catsite.settings import Settings
+
+    settings = Settings.load()
+    storage = storage_for(settings)
+    print(f"publishing static/ to s3://{settings.bucket}/static/ (publicly readable)", flush=True)
+    storage.allow_public_static_reads()
+    publish(storage, settings.root / "static")
+    os.environ["CATSITE_STATIC_URL"] = static_base_url(settings)
+    print(f"static assets from {os.environ['CATSITE_STATIC_URL']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,12 @@ def get_storage(app: Flask | None = None):
     app = app or current_app
     storage = app.extensions.get("storage")
     if storage is None:
-        from catsite.storage import Storage, make_s3_client
-
-        settings = app.extensions["settings"]
-        client = make_s3_client(settings.region, settings.s3_endpoint_url)
-        storage = app.extensions["storage"] = Storage(client, settings.bucket)
+        storage = app.extensions["storage"] = storage_for(app.extensions["settings"])
     return storage
+
+
+def storage_for(settings):
+    """A `Storage` for the bucket `settings` name (also used by scripts outside a request)."""
+    from catsite.storage import Storage, make_s3_client
+
+    return Storage(make_s3_client(settings.region, settings.s3_endpoint_url), settings.bucket)

@@ -19,6 +19,9 @@ from catsite.errors import StorageConflict, StorageUnavailable
 
 DEFAULT_SAYS = "meow"
 STATE_KEY = "state/cat.json"
+STATIC_PREFIX = "static/"
+#: Hashed names never change content, so browsers and CDNs may keep them for a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 # The bucket's layout. Everything a picture owns lives under pics/<id>/; pics/index/ holds one
 # empty marker per picture whose key sorts newest first, so a listing is one LIST request.
@@ -270,6 +273,47 @@ class Storage:
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
         )
 
+    # -- published static assets ------------------------------------------------------------
+
+    def published_static_names(self) -> set[str]:
+        """Names (below `static/`) of every asset already published."""
+        names: set[str] = set()
+        token: dict[str, str] = {}
+        while True:
+            page = self._call("list_objects_v2", Prefix=STATIC_PREFIX, **token)
+            names.update(obj["Key"][len(STATIC_PREFIX) :] for obj in page.get("Contents", []))
+            if not page.get("IsTruncated"):
+                return names
+            token = {"ContinuationToken": page["NextContinuationToken"]}
+
+    def publish_static_asset(self, name: str, body: bytes, content_type: str, *, immutable=True) -> None:
+        """Store `static/<name>`; a content-hashed name is cached forever, anything else revalidated."""
+        self._call(
+            "put_object",
+            Key=STATIC_PREFIX + name,
+            Body=body,
+            ContentType=content_type,
+            CacheControl=IMMUTABLE if immutable else "no-cache",
+        )
+
+    def allow_public_static_reads(self) -> None:
+        """Let any browser read `static/*` (and nothing else): the bucket set-up for published assets.
+
+        First the public access block that still refuses public ACLs but admits a public policy,
+        then the policy itself (`public_static_policy`).
+        """
+        self._call("put_public_access_block", PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK_FOR_STATIC)
+        self._call("put_bucket_policy", Policy=json.dumps(public_static_policy(self.bucket)))
+
+    def read_static_asset(self, name: str) -> bytes | None:
+        """The published `static/<name>`, or None when it is not there."""
+        try:
+            return self._call("get_object", Key=STATIC_PREFIX + name)["Body"].read()
+        except ClientError as error:
+            if _code(error) in _MISSING_CODES or _status(error) == 404:
+                return None
+            raise StorageUnavailable(f"S3 refused the read: {_code(error)}") from error
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _get_json(self, key: str) -> dict | None:
@@ -315,3 +359,33 @@ class Storage:
             raise
         except BotoCoreError as error:
             raise StorageUnavailable(f"S3 is unavailable: {type(error).__name__}") from error
+
+
+def public_static_policy(bucket: str) -> dict:
+    """The bucket policy that lets any browser read published assets, and nothing else.
+
+    The stage's bucket blocks public ACLs (`BlockPublicAcls`, `IgnorePublicAcls` on) but must allow
+    this one public policy (`BlockPublicPolicy`, `RestrictPublicBuckets` off): it grants
+    `s3:GetObject` on `static/*` only, so state, uploads, pictures and results stay private.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "PublicReadOfPublishedStaticAssets",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/{STATIC_PREFIX}*",
+            }
+        ],
+    }
+
+
+#: The public access block that goes with `public_static_policy`.
+PUBLIC_ACCESS_BLOCK_FOR_STATIC = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": False,
+    "RestrictPublicBuckets": False,
+}

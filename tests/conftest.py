@@ -119,15 +119,14 @@ def stop_process(process: subprocess.Popen, sig=None) -> None:
             process.wait()
 
 
-@pytest.fixture
-def live_server(settings, local_s3):
+def serve_site(settings, local_s3, *options: str):
     """The site served by `python -m catsite.devserver` in its own process, on a free port; its
     bucket's CORS admits the site's origin, so browsers can upload straight to the local S3."""
     port = free_port()
     create_bucket(local_s3.url, settings["CATSITE_BUCKET"], [f"http://127.0.0.1:{port}"])
     env = {**os.environ, **settings}
     process = subprocess.Popen(
-        [sys.executable, "-m", "catsite.devserver", "--port", str(port)],
+        [sys.executable, "-m", "catsite.devserver", "--port", str(port), *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -139,6 +138,17 @@ def live_server(settings, local_s3):
         yield url
     finally:
         stop_process(process)
+
+
+@pytest.fixture
+def live_server(settings, local_s3):
+    yield from serve_site(settings, local_s3)
+
+
+@pytest.fixture
+def live_server_static_from_s3(settings, local_s3):
+    """The site as deployed: static/ published to the test's bucket, pages pointing there."""
+    yield from serve_site(settings, local_s3, "--static-from-s3")
 
 
 CHROMIUM = "/usr/bin/chromium"

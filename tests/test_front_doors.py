@@ -8,6 +8,7 @@ built in each door's own shape (tests/lambda_events.py).
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import os
 import subprocess
@@ -303,3 +304,18 @@ def test_an_oversize_request_is_413_through_every_door(call, door):
     )
     assert answer.status == 413
     assert "POST /uploads" in answer.json()["message"]
+
+
+def test_every_door_is_https_so_answers_carry_hsts(call, door):
+    _, build, _ = door
+    answer = call(build("GET", "/healthz"))
+    assert answer.header("strict-transport-security").startswith("max-age=")
+    assert "frame-ancestors 'none'" in answer.header("content-security-policy")
+
+
+def test_a_gzipped_page_travels_base64_encoded(call, door):
+    _, build, _ = door
+    answer = call(build("GET", "/docs", headers={"Accept-Encoding": "gzip"}))
+    assert answer.raw["isBase64Encoded"] is True
+    assert answer.header("content-encoding") == "gzip"
+    assert b"API reference" in gzip.decompress(answer.body)

@@ -22,6 +22,7 @@ def create_api_blueprint() -> Blueprint:
     from catsite.api.cat import Cat
     from catsite.api.health import Health
     from catsite.api.pictures import CatPicture, CatPictures
+    from catsite.api.reference import OpenApiDocument
     from catsite.api.uploads import Uploads
 
     blueprint = Blueprint("api", __name__)
@@ -41,4 +42,5 @@ def create_api_blueprint() -> Blueprint:
     api.add_resource(CatPicture, "/cat/pics/<string:picture_id>", endpoint="cat_picture")
     api.add_resource(Uploads, "/uploads", endpoint="uploads")
     api.add_resource(Health, "/healthz", endpoint="healthz")
+    api.add_resource(OpenApiDocument, "/openapi.json", endpoint="openapi")
     return blueprint

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 
 from flask import current_app, request, url_for
@@ -31,7 +30,7 @@ def kitty() -> dict:
         "url": static,
         "thumb_url": static,
         "content_type": "image/png",
-        "bytes": os.path.getsize(os.path.join(current_app.static_folder, "kitty.png")),
+        "bytes": (current_app.extensions["settings"].root / "static" / "kitty.png").stat().st_size,
         "width": 320,
         "height": 320,
         "thumb_width": 320,

@@ -110,3 +110,87 @@ class PictureListQuerySchema(Schema):
 
     limit = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
     cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+# -- answers (documented in the OpenAPI document; the resources shape them) ----------------------
+
+
+class ErrorSchema(Schema):
+    """Every API error: `{"message", "code"}`, plus `errors` per field when a body is invalid."""
+
+    message = fields.String(required=True, metadata={"description": "What went wrong, for people."})
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Per field: what is wrong with it (validation failures only)."},
+    )
+
+
+class CatSaysAnswerSchema(Schema):
+    """What the cat says, in the tutorial's shape."""
+
+    says = fields.String(required=True, metadata={"description": "What the cat says now."})
+    code = fields.Integer(required=True, metadata={"description": "Always 200."})
+
+
+class PictureSchema(Schema):
+    """One cat picture. URLs are short-lived presigned GETs (the kitty's is the static one)."""
+
+    id = fields.String(required=True, metadata={"description": "32 hex digits, or `kitty`."})
+    caption = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"description": "image/png, image/jpeg, ..."})
+    bytes = fields.Integer(required=True, metadata={"description": "Size of the original."})
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    thumb_width = fields.Integer(required=True)
+    thumb_height = fields.Integer(required=True)
+    url = fields.String(required=True, metadata={"description": "Where the browser loads the picture."})
+    thumb_url = fields.String(required=True, metadata={"description": "A WebP at most 480 px wide."})
+    created_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC."})
+
+
+class PictureAnswerSchema(PictureSchema):
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status, repeated."})
+
+
+class CatPicturesSchema(Schema):
+    items = fields.List(fields.Nested(PictureSchema), required=True)
+    count = fields.Integer(required=True, metadata={"description": "Pictures on this page."})
+    next_cursor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null at the end."},
+    )
+    code = fields.Integer(required=True)
+
+
+class UploadAnswerSchema(Schema):
+    """A presigned POST: send `fields` and then the file (last) as multipart/form-data to `url`."""
+
+    url = fields.String(required=True, metadata={"description": "The S3 endpoint to POST the file to."})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Form fields to send before the file (key, policy, signature, ...)."},
+    )
+    location = fields.String(
+        required=True, metadata={"description": "s3:// URI to register with POST /cat/pics."}
+    )
+    expires_at = fields.String(
+        required=True, metadata={"description": "When the presigned POST stops working."}
+    )
+    max_bytes = fields.Integer(required=True, metadata={"description": "The most the upload may carry."})
+    code = fields.Integer(required=True)
+
+
+class DeletedSchema(Schema):
+    message = fields.String(required=True)
+    id = fields.String(required=True)
+    code = fields.Integer(required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "`ok` while the function runs."})

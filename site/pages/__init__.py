@@ -16,6 +16,14 @@ def home():
     return render_template("index.html", says=get_storage().get_says())
 
 
+@bp.get("/docs")
+def docs():
+    """The API reference, rendered from the OpenAPI document (no third-party UI)."""
+    from catsite.api.openapi import reference  # apispec loads on first use, not at cold start
+
+    return render_template("docs.html", **reference())
+
+
 @bp.post("/")
 def change_says():
     """The form's no-JavaScript path: validate, store, then redirect back (post/redirect/get)."""

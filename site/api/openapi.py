@@ -1,0 +1,239 @@
+"""The OpenAPI 3 document of the API, generated from the marshmallow schemas it validates with.
+
+Adding an endpoint: write its schemas in `catsite.api.schemas`, then add one `Operation` to
+`OPERATIONS` below. Error answers all use `ErrorSchema`. apispec is imported only here, and this
+module only when `/openapi.json` or `/docs` is first asked for (cold start of other routes).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema
+
+from catsite.api import schemas
+
+#: What each error status means, for every operation that can answer it.
+ERRORS = {
+    400: "The body is not valid JSON or a field is invalid (errors says which).",
+    403: "Nobody may do this.",
+    404: "Nothing at this path.",
+    405: "This method is not allowed on this path.",
+    409: "A concurrent writer kept changing the state; try again.",
+    413: "The body is larger than the site accepts; upload large files to S3 instead.",
+    415: "The body is not declared JSON (Content-Type: application/json).",
+    422: "The uploaded object is missing, too big, or not an image of an accepted type (errors says which).",
+    500: "Something went wrong on the server; the answer carries no details.",
+    503: "S3 is unavailable; try again after Retry-After seconds.",
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # OpenAPI style: /cat/pics/{id}; each {name} becomes a path parameter
+    summary: str
+    ok: type[Schema] | None  # the 2xx answer's schema (None: any JSON object)
+    errors: tuple[int, ...] = ()
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    status: int = 200
+    description: str = ""
+    tags: tuple[str, ...] = field(default=("cat",))
+
+
+OPERATIONS = (
+    Operation("get", "/cat", "What the cat says", schemas.CatSaysAnswerSchema, (503,)),
+    Operation(
+        "post",
+        "/cat",
+        "Teach the cat something to say",
+        schemas.CatSaysAnswerSchema,
+        (400, 409, 413, 415, 503),
+        body=schemas.CatSaysSchema,
+        description="Stored in S3, so every instance of the function answers it from then on.",
+    ),
+    Operation(
+        "get",
+        "/cat/pics",
+        "The cat pictures, newest first",
+        schemas.CatPicturesSchema,
+        (400, 503),
+        query=schemas.PictureListQuerySchema,
+        description="Paged with `limit` and the opaque `cursor`; the tutorial's kitty is always last.",
+        tags=("pictures",),
+    ),
+    Operation(
+        "post",
+        "/cat/pics",
+        "Register an uploaded file as a cat picture",
+        schemas.PictureAnswerSchema,
+        (400, 409, 413, 415, 422, 503),
+        body=schemas.RegisterPictureSchema,
+        status=201,
+        description="The object is checked (bucket, key, size, type, first bytes, pixels) before anything "
+        "is written. Registering the same location again answers 200 with the same picture.",
+        tags=("pictures",),
+    ),
+    Operation(
+        "get",
+        "/cat/pics/{picture_id}",
+        "One cat picture",
+        schemas.PictureAnswerSchema,
+        (404, 503),
+        tags=("pictures",),
+    ),
+    Operation(
+        "delete",
+        "/cat/pics/{picture_id}",
+        "Delete a cat picture (its original, thumbnail and record)",
+        schemas.DeletedSchema,
+        (403, 404, 503),
+        tags=("pictures",),
+    ),
+    Operation(
+        "post",
+        "/uploads",
+        "A presigned POST for one direct upload to S3",
+        schemas.UploadAnswerSchema,
+        (400, 413, 415, 503),
+        body=schemas.UploadRequestSchema,
+        status=201,
+        description="Large files never pass through the function: send the file straight to S3 with "
+        "`url` and `fields`, then register its `location`.",
+        tags=("pictures",),
+    ),
+    Operation(
+        "get",
+        "/healthz",
+        "Liveness, for the load balancer and monitors",
+        schemas.HealthSchema,
+        tags=("site",),
+    ),
+    Operation("get", "/openapi.json", "This document", None, tags=("site",)),
+)
+
+
+@cache
+def document() -> dict:
+    """The document without `servers` (which depend on the front door); built once per process."""
+    spec = APISpec(
+        title="catsite API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "What the cat says, and its pictures. Every error answers an Error object."},
+    )
+    spec.components.schema("Error", schema=schemas.ErrorSchema)
+    for operation in OPERATIONS:
+        spec.path(path=operation.path, operations={operation.method: _operation(operation)})
+    return spec.to_dict()
+
+
+def document_for(script_root: str) -> dict:
+    """The document for a request that came in under `script_root` (a stage prefix, or none)."""
+    answer = copy.deepcopy(document())
+    answer["servers"] = [{"url": script_root or "/"}]
+    return answer
+
+
+def _operation(operation: Operation) -> dict:
+    responses = {
+        str(operation.status): {
+            "description": operation.summary,
+            "content": {"application/json": {"schema": operation.ok or {"type": "object"}}},
+        }
+    }
+    for status in (*operation.errors, 500):
+        responses[str(status)] = {
+            "description": ERRORS[status],
+            "content": {"application/json": {"schema": "Error"}},
+        }
+    parameters = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", operation.path)
+    ]
+    if operation.query:
+        parameters.append({"in": "query", "schema": operation.query})
+    answer = {
+        "summary": operation.summary,
+        "operationId": f"{operation.method}{re.sub(r'[^A-Za-z0-9]+', '_', operation.path)}".rstrip("_"),
+        "tags": list(operation.tags),
+        "responses": responses,
+    }
+    if operation.description:
+        answer["description"] = operation.description
+    if parameters:
+        answer["parameters"] = parameters
+    if operation.body:
+        answer["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": operation.body}},
+        }
+    return answer
+
+
+def reference() -> dict:
+    """The document arranged for the `/docs` page: operations and schemas, $refs resolved to names."""
+    doc = document()
+
+    def name(schema: dict) -> str | None:
+        return schema["$ref"].rsplit("/", 1)[1] if "$ref" in schema else None
+
+    operations = []
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            operations.append(
+                {
+                    "id": op["operationId"],
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op["summary"],
+                    "description": op.get("description", ""),
+                    "body": name(body) if body else None,
+                    "responses": [
+                        {"status": status, "description": r["description"], "schema": name(_json_schema(r))}
+                        for status, r in op["responses"].items()
+                    ],
+                }
+            )
+    schemas = [
+        {"name": schema_name, "fields": _fields(schema, name)}
+        for schema_name, schema in sorted(doc["components"]["schemas"].items())
+    ]
+    return {"info": doc["info"], "operations": operations, "schemas": schemas}
+
+
+def _json_schema(response: dict) -> dict:
+    return response.get("content", {}).get("application/json", {}).get("schema", {})
+
+
+def _fields(schema: dict, name) -> list[dict]:
+    required = set(schema.get("required", []))
+    rows = []
+    for field_name, prop in schema.get("properties", {}).items():
+        kind = name(prop) or prop.get("type", "any")
+        if kind == "array":
+            kind = f"array of {name(prop['items']) or prop['items'].get('type', 'any')}"
+        rules = [
+            f"{label} {prop[key]}"
+            for key, label in (("minLength", "at least"), ("maxLength", "at most"))
+            if key in prop
+        ]
+        rows.append(
+            {
+                "name": field_name,
+                "type": kind,
+                "required": field_name in required,
+                "description": " ".join(
+                    [prop.get("description", ""), *(f"({r} characters)" for r in rules)]
+                ).strip(),
+            }
+        )
+    return rows
