@@ -11,6 +11,7 @@ lines on stdin, answers JSON lines on the worker's original stdout (the handler'
 stderr, as Lambda sends them to its log):
 
     {"event": {...}, "remaining_ms": 30000}  ->  {"response": {...}} or {"error": "traceback"}
+    {"event": {...}, "repeat": 500}          ->  the last answer, and "seconds" the calls took
     {"report": true}                         ->  {"modules": [...], "compiled": [...], "stale": [...]}
 
 The report tells how every module under the first `--path` was loaded: `compiled` lists modules
@@ -122,7 +123,11 @@ def serve(paths: list[str], handler_name: str, function_name: str) -> None:
                 if handler is None:
                     handler = getattr(importlib.import_module(module_name), function)
                 context = Context(int(request.get("remaining_ms", 30_000)), function_name)
-                answer = {"response": handler(request["event"], context)}
+                repeat = int(request.get("repeat", 1))
+                started = time.perf_counter()
+                for _ in range(repeat):
+                    response = handler(json.loads(json.dumps(request["event"])), context)
+                answer = {"response": response, "seconds": time.perf_counter() - started}
             except Exception:
                 import traceback
 
@@ -188,6 +193,13 @@ class LambdaProcess:
         if "error" in answer:
             raise RuntimeError(answer["error"])
         return answer["response"]
+
+    def warm_rate(self, event: dict, repeat: int) -> float:
+        """Requests per second the warm handler serves, timed inside the worker."""
+        answer = self._ask({"event": event, "repeat": repeat}, None)
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
+        return repeat / answer["seconds"]
 
     def report(self) -> dict:
         return self._ask({"report": True}, 30)
