@@ -18,6 +18,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="serve", description=__doc__)
     parser.add_argument("--host", default=os.environ.get("CATSITE_HOST", default_host))
     parser.add_argument("--port", type=int, default=int(os.environ.get("CATSITE_PORT", "5000")))
+    # --lambda: serve through a local Lambda front door (catsite.lambda_gateway) instead of Flask's server.
+    parser.add_argument("--lambda", dest="lambda_", action="store_true", help="serve through a Lambda door")
+    parser.add_argument("--door", choices=["rest", "http", "alb", "url"], default="rest")
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("--zip", action="store_true", help="with --lambda: run dist/catsite-<stage>.zip")
     return parser.parse_args(argv)
 
 
@@ -36,6 +41,12 @@ def main(argv=None) -> None:
             origins = [f"http://{args.host}:{args.port}", f"http://localhost:{args.port}"]
             create_bucket(local_s3.url, LOCAL_BUCKET, origins)
             print(f"local S3 (moto server) at {local_s3.url}, bucket {LOCAL_BUCKET}", flush=True)
+
+        if args.lambda_:
+            from catsite.lambda_gateway import run
+
+            run(args, dict(os.environ))
+            return
 
         from catsite import create_app
 
