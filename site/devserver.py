@@ -24,6 +24,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="publish static/ to the bucket and serve the pages with CATSITE_STATIC_URL pointing there",
     )
+    # --lambda: serve through a local Lambda front door (catsite.lambda_gateway) instead of Flask's server.
+    parser.add_argument("--lambda", dest="lambda_", action="store_true", help="serve through a Lambda door")
+    parser.add_argument("--door", choices=["rest", "http", "alb", "url"], default="rest")
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("--zip", action="store_true", help="with --lambda: run dist/catsite-<stage>.zip")
     return parser.parse_args(argv)
 
 
@@ -50,6 +55,11 @@ def main(argv=None) -> None:
 
         if args.static_from_s3:
             serve_static_from_s3()
+        if args.lambda_:
+            from catsite.lambda_gateway import run
+
+            run(args, dict(os.environ))
+            return
 
         from catsite import create_app
 

@@ -13,10 +13,14 @@ import re
 import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from catsite.errors import Conflict, InvalidReference, Unacceptable
 from catsite.images import ALLOWED_TYPES, NotAnImage, TooManyPixels, inspect, thumbnail
-from catsite.storage import UPLOADS_PREFIX, Storage, new_token
+from catsite.keys import UPLOADS_PREFIX, new_token
+
+if TYPE_CHECKING:
+    from catsite.storage import Storage
 
 #: Presigned uploads expire after this many seconds (the issue allows at most ten minutes).
 UPLOAD_SECONDS = 10 * 60

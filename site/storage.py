@@ -1,13 +1,13 @@
 """Storage: everything catsite keeps in its S3 bucket, spoken of in the app's terms.
 
 One small class over a boto3 S3 client and a bucket. Views never touch boto3; this file is the
-only one that knows S3's key layout, its conditional-write headers and its error codes.
+only one that speaks S3 (its conditional-write headers and error codes); the key layout is in
+`catsite.keys`, which imports nothing heavy.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -16,45 +16,22 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from catsite.errors import StorageConflict, StorageUnavailable
+from catsite.keys import (  # noqa: F401 - the layout, re-exported for Storage's callers
+    IMMUTABLE,
+    INDEX_PREFIX,
+    RESULTS_PREFIX,
+    STATE_KEY,
+    STATIC_PREFIX,
+    UPLOADS_PREFIX,
+    index_key,
+    new_token,
+    picture_keys,
+    record_key,
+)
 
 DEFAULT_SAYS = "meow"
-STATE_KEY = "state/cat.json"
-STATIC_PREFIX = "static/"
-#: Hashed names never change content, so browsers and CDNs may keep them for a year.
-IMMUTABLE = "public, max-age=31536000, immutable"
-
-# The bucket's layout. Everything a picture owns lives under pics/<id>/; pics/index/ holds one
-# empty marker per picture whose key sorts newest first, so a listing is one LIST request.
-UPLOADS_PREFIX = "uploads/"
-PICS_PREFIX = "pics/"
-INDEX_PREFIX = "pics/index/"
-RESULTS_PREFIX = "results/"
-#: Index keys sort newest first: the timestamp is subtracted from this (milliseconds).
-_NEWEST_FIRST = 10**13
 #: How long a presigned GET for a picture or result stays valid.
 URL_SECONDS = 15 * 60
-
-
-def record_key(picture_id: str) -> str:
-    return f"{PICS_PREFIX}{picture_id}/record.json"
-
-
-def picture_keys(picture_id: str, extension: str) -> dict[str, str]:
-    folder = f"{PICS_PREFIX}{picture_id}/"
-    return {
-        "record": record_key(picture_id),
-        "original": f"{folder}original.{extension}",
-        "thumb": f"{folder}thumb.webp",
-    }
-
-
-def index_key(picture_id: str, created_ms: int) -> str:
-    return f"{INDEX_PREFIX}{_NEWEST_FIRST - created_ms:013d}-{picture_id}"
-
-
-def new_token() -> str:
-    """A random name part no client can guess (128 bits)."""
-    return secrets.token_hex(16)
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,27 @@ def live_server_static_from_s3(settings, local_s3):
     yield from serve_site(settings, local_s3, "--static-from-s3")
 
 
+@pytest.fixture
+def lambda_door(settings):
+    """The site behind a local API Gateway REST door (`./scripts/serve --lambda`), stage `dev`:
+    every request becomes a REST event for the function Lambda calls, in its own process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catsite.devserver", "--lambda", "--door", "rest", "--stage", "dev"]
+        + ["--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **settings},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/dev"
+    try:
+        wait_for_http(f"{url}/healthz", process, timeout=60)
+        yield url
+    finally:
+        stop_process(process)
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -50,3 +50,17 @@ def test_the_form_works_without_javascript(browser, live_server):
         expect(page.locator("#says")).to_have_text("no script at all")
     finally:
         context.close()
+
+
+def test_the_home_page_works_behind_the_stage_prefix_of_a_lambda_door(page: Page, lambda_door):
+    errors = collect_console_errors(page)
+    page.goto(f"{lambda_door}/")
+    expect(page.locator("#says")).to_have_text("meow")
+    with page.expect_response(lambda r: r.url.endswith("/dev/cat") and r.request.method == "POST") as posted:
+        page.get_by_label("Teach the cat something new to say").fill("through the door")
+        page.get_by_role("button", name="Say it").click()
+    assert posted.value.status == 200
+    expect(page.locator("#says")).to_have_text("through the door")
+    page.reload()
+    expect(page.locator("#says")).to_have_text("through the door")
+    assert errors == []

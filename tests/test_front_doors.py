@@ -1,16 +1,20 @@
-"""catsite behind every Lambda front door, through Zappa's real handler.
+"""catsite behind every Lambda front door, through the function Lambda calls.
 
-The handler is the function Lambda calls (`lambda_handler` in zappa_settings.json), with the
-settings module that `zappa save-python-settings-file` writes for the `dev` stage. Events are
-built in each door's own shape (tests/lambda_events.py).
+That function is `lambda_handler` in zappa_settings.json (`catsite.awslambda.lambda_handler`:
+HTTP events on its lean path, everything else through Zappa's real handler), with the settings
+module that `zappa save-python-settings-file` writes for the `dev` stage. Events are built in each
+door's own shape (tests/lambda_events.py). The parity tests at the end show the lean path answers
+as Zappa's handler does.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -34,12 +38,16 @@ KITTY = (ROOT / "static" / "kitty.png").read_bytes()
 
 @pytest.fixture(scope="session")
 def zappa_settings_dir(tmp_path_factory) -> Path:
-    """The Python settings module Zappa bakes into the zip, written by Zappa's own CLI."""
+    """The Python settings module Zappa bakes into the zip, written by Zappa's own CLI.
+
+    Run from a folder holding only zappa_settings.json, as scripts/package does: Zappa scans every
+    .py file under its working folder for WebSocket handlers, and would find build/'s copies."""
     folder = tmp_path_factory.mktemp("zappa-settings")
+    shutil.copy(ROOT / "zappa_settings.json", folder)
     zappa = Path(sys.executable).parent / "zappa"
     subprocess.run(
         [str(zappa), "save-python-settings-file", "dev", "-o", str(folder / "zappa_settings.py")],
-        cwd=ROOT,
+        cwd=folder,
         check=True,
         capture_output=True,
         env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
@@ -49,7 +57,8 @@ def zappa_settings_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def door_app(zappa_settings_dir, local_s3):
-    """Zappa's LambdaHandler, loaded as on a cold start, with the app reading a local S3 bucket.
+    """The entry point and Zappa's LambdaHandler, loaded as on a cold start, with the app reading
+    a local S3 bucket (both paths share the one app module Zappa's settings name).
 
     Two test-only routes are added to the loaded app before its first request: one that sets two
     cookies and one whose path begins with the stage name, for the two Zappa defects."""
@@ -60,28 +69,32 @@ def door_app(zappa_settings_dir, local_s3):
     try:
         from zappa.handler import LambdaHandler
 
+        from catsite.awslambda import lambda_handler
+
         handler = LambdaHandler("zappa_settings")
+        app = handler.app_module.app
+
+        @app.get("/devices")
+        def devices():  # a route that begins with the stage name, `dev`
+            return jsonify(path=request.path, url=request.url_root)
+
+        @app.get("/cat/big-json")
+        def big_json():  # larger than the ALB carries, smaller than API Gateway's limit
+            return jsonify(says="m" * (2 * 1024 * 1024))
+
+        @app.get("/cat/cookie-jar")
+        def cookie_jar():
+            response = make_response(jsonify(ok=True))
+            response.set_cookie("first", "1")
+            response.set_cookie("second", "2")
+            return response
+
+        # The entry point's first HTTP event loads its lean path, in this environment.
+        assert lambda_handler(alb_event("GET", "/healthz"), LambdaContext())["statusCode"] == 200
     finally:
         sys.path.remove(str(zappa_settings_dir))
         os.environ.clear()
         os.environ.update(saved)
-    app = handler.app_module.app
-
-    @app.get("/devices")
-    def devices():  # a route that begins with the stage name, `dev`
-        return jsonify(path=request.path, url=request.url_root)
-
-    @app.get("/cat/big-json")
-    def big_json():  # larger than the ALB carries, smaller than API Gateway's limit
-        return jsonify(says="m" * (2 * 1024 * 1024))
-
-    @app.get("/cat/cookie-jar")
-    def cookie_jar():
-        response = make_response(jsonify(ok=True))
-        response.set_cookie("first", "1")
-        response.set_cookie("second", "2")
-        return response
-
     return {"handler": handler, "app": app, "bucket": bucket}
 
 
@@ -319,3 +332,74 @@ def test_a_gzipped_page_travels_base64_encoded(call, door):
     assert answer.raw["isBase64Encoded"] is True
     assert answer.header("content-encoding") == "gzip"
     assert b"API reference" in gzip.decompress(answer.body)
+
+
+# -- parity: the lean path answers as Zappa's handler does -----------------------------------------
+# The entry point's lean HTTP path answers exactly as Zappa's own handler would.
+#
+# For every front door and a range of requests (pages, JSON, form posts, redirects, base64 bodies
+# both ways, the PNG, errors, query strings, cookies, a route beginning with the stage name), the
+# answer of `catsite.awslambda.lambda_handler` equals the answer of Zappa's `LambdaHandler` with
+# catsite's two repairs applied: status, body, base64 flag, status description and every header.
+
+PARITY_REQUESTS = {
+    "home page": ("GET", "/", None, {"Accept": "text/html"}),
+    "get cat": ("GET", "/cat", None, {}),
+    "get cat with a query": ("GET", "/cat?x=1&x=2&y=%C3%A9", None, {}),
+    "post cat": ("POST", "/cat", json.dumps({"says": "purr é"}), {"Content-Type": "application/json"}),
+    "post cat not json": ("POST", "/cat", "{nope", {"Content-Type": "application/json"}),
+    "post cat wrong type": ("POST", "/cat", "says=x", {"Content-Type": "text/plain"}),
+    "form post redirects": (
+        "POST",
+        "/",
+        "says=a+form",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    ),
+    "png": ("GET", "/static/kitty.png", None, {}),
+    "css": ("GET", "/static/css/site.css", None, {}),
+    "api 404": ("GET", "/cat/no-such-thing", None, {}),
+    "page 404": ("GET", "/no-such-page", None, {"Accept": "text/html"}),
+    "405": ("DELETE", "/cat", None, {}),
+    "healthz": ("GET", "/healthz", None, {}),
+    "stage-named route": ("GET", "/devices", None, {}),
+    "cookies": ("GET", "/cat/cookie-jar", None, {"Cookie": "a=1; b=2"}),
+}
+
+
+@pytest.mark.parametrize("door_name", list(DOORS))
+@pytest.mark.parametrize("encoded", [False, True], ids=["plain", "base64"])
+def test_lean_path_answers_as_zappas_handler_does(call, door_name, encoded):
+    from catsite.awslambda import lambda_handler, zappa_lambda_handler
+
+    build, _ = DOORS[door_name]
+    compared = 0
+    for name, (method, path, body, headers) in PARITY_REQUESTS.items():
+        event = build(method, path, body=body, base64_body=encoded and body is not None, headers=headers)
+        lean = lambda_handler(copy.deepcopy(event), LambdaContext())
+        zappa = zappa_lambda_handler(copy.deepcopy(event), LambdaContext())
+        assert lean == zappa, f"{door_name}, {name}"
+        assert lean["statusCode"] in (200, 303, 400, 404, 405, 415), f"{door_name}, {name}: {lean}"
+        compared += 1
+    assert compared == len(PARITY_REQUESTS)
+
+
+def test_the_lean_path_is_the_one_http_events_take(call):
+    """The entry point loaded its lean path and HTTP events use it; no lower-case copy of
+    Set-Cookie (Zappa's cookie middleware) appears."""
+    import catsite.awslambda as entry
+    from catsite.awslambda import lambda_handler
+
+    assert entry._lean is not None and entry._lean.usable
+    answer = lambda_handler(rest_event("GET", "/cat/cookie-jar"), LambdaContext())
+    assert "Set-Cookie" in answer["multiValueHeaders"]
+    assert "set-cookie" not in answer["multiValueHeaders"], "Zappa's cookie middleware ran"
+
+
+def test_non_http_events_go_to_zappas_handler(call):
+    """A direct command invocation (what `zappa invoke` sends) is Zappa's to run."""
+    import platform
+
+    from catsite.awslambda import lambda_handler
+
+    answer = lambda_handler({"command": "platform.python_version"}, LambdaContext())
+    assert answer == platform.python_version()

@@ -12,9 +12,9 @@ from flask_restful import Resource
 from catsite.api.errors import load_json_body
 from catsite.api.schemas import PictureListQuerySchema, RegisterPictureSchema
 from catsite.errors import Forbidden, InvalidReference, NotFound
+from catsite.keys import INDEX_PREFIX
 from catsite.pictures import is_picture_id, register_upload
 from catsite.services import get_storage
-from catsite.storage import INDEX_PREFIX
 
 KITTY_ID = "kitty"
 #: Cursor meaning "only the kitty is left" (the stored pictures are exhausted).

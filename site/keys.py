@@ -1,0 +1,45 @@
+"""The bucket's key layout: where each thing catsite keeps lives in its S3 bucket.
+
+Plain names and functions, importing nothing heavy: routes may use them without loading botocore
+(cold start of `/healthz` and pages that never reach S3).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+STATE_KEY = "state/cat.json"
+STATIC_PREFIX = "static/"
+#: Hashed names never change content, so browsers and CDNs may keep them for a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+# The bucket's layout. Everything a picture owns lives under pics/<id>/; pics/index/ holds one
+# empty marker per picture whose key sorts newest first, so a listing is one LIST request.
+UPLOADS_PREFIX = "uploads/"
+PICS_PREFIX = "pics/"
+INDEX_PREFIX = "pics/index/"
+RESULTS_PREFIX = "results/"
+#: Index keys sort newest first: the timestamp is subtracted from this (milliseconds).
+_NEWEST_FIRST = 10**13
+
+
+def record_key(picture_id: str) -> str:
+    return f"{PICS_PREFIX}{picture_id}/record.json"
+
+
+def picture_keys(picture_id: str, extension: str) -> dict[str, str]:
+    folder = f"{PICS_PREFIX}{picture_id}/"
+    return {
+        "record": record_key(picture_id),
+        "original": f"{folder}original.{extension}",
+        "thumb": f"{folder}thumb.webp",
+    }
+
+
+def index_key(picture_id: str, created_ms: int) -> str:
+    return f"{INDEX_PREFIX}{_NEWEST_FIRST - created_ms:013d}-{picture_id}"
+
+
+def new_token() -> str:
+    """A random name part no client can guess (128 bits)."""
+    return secrets.token_hex(16)
