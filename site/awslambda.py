@@ -29,6 +29,8 @@ import sys
 import time
 from io import BytesIO
 
+from catsite.deadline import invocation_context
+
 SETTINGS_MODULE = "zappa_settings"
 
 #: Response types sent as text; anything else is base64 (Zappa's DEFAULT_TEXT_MIMETYPES).
@@ -56,6 +58,7 @@ _lean: LeanHttpHandler | None = None
 def lambda_handler(event, context):
     """Lambda's entry point: HTTP events on the lean path, everything else through Zappa."""
     global _lean
+    invocation_context.set(context)  # for jobs, which Zappa's @task routing calls without it
     if is_http_event(event):
         if _lean is None:
             _lean = LeanHttpHandler.load()

@@ -19,6 +19,7 @@ UPLOADS_PREFIX = "uploads/"
 PICS_PREFIX = "pics/"
 INDEX_PREFIX = "pics/index/"
 RESULTS_PREFIX = "results/"
+JOBS_PREFIX = "jobs/"
 #: Index keys sort newest first: the timestamp is subtracted from this (milliseconds).
 _NEWEST_FIRST = 10**13
 
@@ -43,3 +44,7 @@ def index_key(picture_id: str, created_ms: int) -> str:
 def new_token() -> str:
     """A random name part no client can guess (128 bits)."""
     return secrets.token_hex(16)
+
+
+def job_key(job_id: str) -> str:
+    return f"{JOBS_PREFIX}{job_id}.json"

@@ -23,4 +23,9 @@ def storage_for(settings):
     """A `Storage` for the bucket `settings` name (also used by scripts outside a request)."""
     from catsite.storage import Storage, make_s3_client
 
-    return Storage(make_s3_client(settings.region, settings.s3_endpoint_url), settings.bucket)
+    region, endpoint = settings.region, settings.s3_endpoint_url
+    return Storage(
+        make_s3_client(region, endpoint),
+        settings.bucket,
+        patient_client=lambda: make_s3_client(region, endpoint, patient=True),
+    )

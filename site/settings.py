@@ -32,6 +32,13 @@ class Settings:
     max_request_bytes: int
     cors_origins: tuple[str, ...]
     root: Path
+    #: Seconds a synchronous request may spend on long work when no Lambda context says how long
+    #: it has (the local server); past it, the work is handed to a job.
+    long_work_budget: float = 25.0
+    #: Seconds a job may run when no Lambda context says how long it has.
+    job_budget: float = 840.0
+    #: Set on Lambda (AWS_LAMBDA_FUNCTION_NAME): jobs run as their own invocation there.
+    lambda_function: str = ""
 
     #: Names this class reads, so `create_app` can tell settings from Flask config keys.
     KEYS = (
@@ -44,6 +51,9 @@ class Settings:
         "CATSITE_MAX_REQUEST_BYTES",
         "CATSITE_CORS_ORIGINS",
         "CATSITE_ROOT",
+        "CATSITE_LONG_WORK_BUDGET_SECONDS",
+        "CATSITE_JOB_BUDGET_SECONDS",
+        "AWS_LAMBDA_FUNCTION_NAME",
     )
 
     @classmethod
@@ -63,7 +73,7 @@ class Settings:
             try:
                 value = int(raw)
             except ValueError:
-                raise SettingsError(f"{name} must be a whole number of bytes, not {raw!r}") from None
+                raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
             if value <= 0:
                 raise SettingsError(f"{name} must be positive, not {value}")
             return value
@@ -85,4 +95,7 @@ class Settings:
             max_request_bytes=positive_int("CATSITE_MAX_REQUEST_BYTES", 1 * MIB),
             cors_origins=origins,
             root=Path(text("CATSITE_ROOT") or DEFAULT_ROOT),
+            long_work_budget=float(positive_int("CATSITE_LONG_WORK_BUDGET_SECONDS", 25)),
+            job_budget=float(positive_int("CATSITE_JOB_BUDGET_SECONDS", 840)),
+            lambda_function=text("AWS_LAMBDA_FUNCTION_NAME"),
         )

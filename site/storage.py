@@ -7,6 +7,7 @@ only one that speaks S3 (its conditional-write headers and error codes); the key
 
 from __future__ import annotations
 
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from catsite.keys import (  # noqa: F401 - the layout, re-exported for Storage's
     STATIC_PREFIX,
     UPLOADS_PREFIX,
     index_key,
+    job_key,
     new_token,
     picture_keys,
     record_key,
@@ -57,11 +59,19 @@ _CONFLICT_CODES = {"PreconditionFailed", "ConditionalRequestConflict", "412", "4
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
 
 
-def make_s3_client(region: str, endpoint_url: str | None = None):
+#: For the few calls S3 may legitimately take minutes to answer: completing a multipart upload of
+#: a large object (S3 keeps the connection alive while it assembles the parts).
+PATIENT_READ_SECONDS = 300
+
+
+def make_s3_client(region: str, endpoint_url: str | None = None, *, patient: bool = False):
     """A boto3 S3 client with catsite's timeouts; `endpoint_url` points at a local S3."""
     import boto3  # deferred: importing boto3 and building a client cost cold start
 
-    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=S3_CLIENT_CONFIG)
+    config = (
+        S3_CLIENT_CONFIG.merge(Config(read_timeout=PATIENT_READ_SECONDS)) if patient else S3_CLIENT_CONFIG
+    )
+    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 def _code(error: ClientError) -> str:
@@ -75,10 +85,19 @@ def _status(error: ClientError) -> int:
 class Storage:
     """catsite's bucket. `write_attempts` bounds retries of a conditional write."""
 
-    def __init__(self, s3_client: Any, bucket: str, *, write_attempts: int = 5):
+    def __init__(self, s3_client: Any, bucket: str, *, write_attempts: int = 5, patient_client=None):
+        """`patient_client` builds (on first need) a client with a long read timeout, for the
+        calls S3 may take minutes to answer; without it those calls use `s3_client`."""
         self.s3 = s3_client
         self.bucket = bucket
         self.write_attempts = write_attempts
+        self._patient_factory = patient_client
+        self._patient = None
+
+    def patient(self):
+        if self._patient is None:
+            self._patient = self._patient_factory() if self._patient_factory else self.s3
+        return self._patient
 
     # -- what the cat says ------------------------------------------------------------------
 
@@ -237,7 +256,53 @@ class Storage:
         keys = picture_keys(record["id"], record["extension"])
         return self.presign_get(keys["original"]), self.presign_get(keys["thumb"])
 
+    def all_pictures(self):
+        """Every picture record, newest first, a listing page at a time."""
+        after = None
+        while True:
+            records, after = self.list_pictures(after, 1000)
+            yield from records
+            if after is None:
+                return
+
+    def picture_chunks(self, record: dict, chunk: int = 2 * 1024 * 1024):
+        """The original's bytes, streamed from S3 a chunk at a time (never whole in memory)."""
+        key = picture_keys(record["id"], record["extension"])["original"]
+        found = self._call_unless_missing("get_object", Key=key)
+        if found is None:
+            raise StorageUnavailable(f"the original of picture {record['id']} is missing from S3")
+        body = found["Body"]
+        try:
+            yield from body.iter_chunks(chunk)
+        except BotoCoreError as error:
+            raise StorageUnavailable(f"S3 broke off a read: {type(error).__name__}") from error
+        finally:
+            body.close()
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def get_job(self, job_id: str) -> dict | None:
+        return self._get_json(job_key(job_id))
+
+    def put_job(self, job: dict) -> None:
+        """Write a job's state; each job has one writer at a time (its runner)."""
+        self._call(
+            "put_object",
+            Key=job_key(job["id"]),
+            Body=json.dumps(job).encode("utf-8"),
+            ContentType="application/json",
+        )
+
     # -- results -------------------------------------------------------------------------------
+
+    def new_result(self, extension: str, content_type: str) -> MultipartWriter:
+        """A writable stream into results/<random>.<extension>, sent to S3 as a multipart upload.
+
+        Nothing is visible until `complete()` (or leaving a `with` block normally); an error, or
+        closing without completing, discards every part, so a result is never half-written.
+        """
+        key = f"{RESULTS_PREFIX}{new_token()}.{extension}"
+        return MultipartWriter(self, key, content_type)
 
     def put_result(self, body: bytes, content_type: str, extension: str) -> tuple[str, str]:
         """Store a result under results/ and return (its s3:// location, a presigned GET URL)."""
@@ -322,14 +387,14 @@ class Storage:
                 return False
             raise StorageUnavailable(f"S3 refused the write: {_code(error)}") from error
 
-    def _call(self, operation: str, **kwargs):
+    def _call(self, operation: str, client=None, **kwargs):
         """Call one S3 operation on our bucket; outages become StorageUnavailable.
 
         ClientErrors with a 4xx status are the caller's to interpret (missing key, 412); S3's own
         5xx errors and transport failures mean S3 is unavailable.
         """
         try:
-            return getattr(self.s3, operation)(Bucket=self.bucket, **kwargs)
+            return getattr(client or self.s3, operation)(Bucket=self.bucket, **kwargs)
         except ClientError as error:
             if _status(error) >= 500 or _code(error) in {"NoSuchBucket", "SlowDown", "ServiceUnavailable"}:
                 raise StorageUnavailable(f"S3 is unavailable: {_code(error)}") from error
@@ -366,3 +431,102 @@ PUBLIC_ACCESS_BLOCK_FOR_STATIC = {
     "BlockPublicPolicy": False,
     "RestrictPublicBuckets": False,
 }
+
+
+class MultipartWriter(io.RawIOBase):
+    """A write-only, unseekable stream that uploads itself to S3 in parts of PART_BYTES.
+
+    Parts go up on UPLOADERS threads while the writer goes on producing the next one, so reading
+    and sending overlap; memory stays near UPLOADERS + 1 parts whatever the size written. S3
+    wants parts of at least 5 MiB (but the last) and at most 10,000 of them: 10 MiB parts allow
+    results up to 97 GiB.
+    """
+
+    PART_BYTES = 10 * 1024 * 1024
+    UPLOADERS = 2
+
+    def __init__(self, storage: Storage, key: str, content_type: str):
+        super().__init__()
+        self.storage = storage
+        self.key = key
+        self.written = 0
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._parts: list[dict] = []
+        started = storage._call("create_multipart_upload", Key=key, ContentType=content_type)
+        self._upload_id = started["UploadId"]
+        self._finished = False
+        self._uploaders = ThreadPoolExecutor(max_workers=self.UPLOADERS, thread_name_prefix="catsite-part")
+        self._in_flight: list = []
+
+    def writable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.written
+
+    def write(self, data) -> int:
+        self._buffer.append(bytes(data))
+        self._buffered += len(data)
+        self.written += len(data)
+        if self._buffered >= self.PART_BYTES:
+            self._send(b"".join(self._buffer))  # parts may exceed PART_BYTES by one write
+            self._buffer.clear()
+            self._buffered = 0
+        return len(data)
+
+    def _send(self, data: bytes) -> None:
+        number = len(self._parts) + len(self._in_flight) + 1
+        self._in_flight.append(self._uploaders.submit(self._upload_part, number, data))
+        while len(self._in_flight) >= self.UPLOADERS:
+            self._parts.append(self._in_flight.pop(0).result())  # an upload's error surfaces here
+
+    def _upload_part(self, number: int, data: bytes) -> dict:
+        answer = self.storage._call(
+            "upload_part", Key=self.key, UploadId=self._upload_id, PartNumber=number, Body=data
+        )
+        return {"PartNumber": number, "ETag": answer["ETag"]}
+
+    def _drain(self) -> None:
+        while self._in_flight:
+            self._parts.append(self._in_flight.pop(0).result())
+
+    def complete(self) -> None:
+        """Send what is left and complete the upload: only now does the object appear."""
+        if self._finished:
+            raise ValueError("this upload is already finished")
+        if self._buffer or not (self._parts or self._in_flight):
+            self._send(b"".join(self._buffer))
+            self._buffer.clear()
+        self._drain()
+        self._uploaders.shutdown()
+        self.storage._call(
+            "complete_multipart_upload",
+            client=self.storage.patient(),
+            Key=self.key,
+            UploadId=self._upload_id,
+            MultipartUpload={"Parts": self._parts},
+        )
+        self._finished = True
+        super().close()
+
+    def close(self) -> None:
+        """Closing without `complete()` (an error, or garbage collection) discards the upload."""
+        self.abort()
+
+    def abort(self) -> None:
+        """Discard every part sent; no object appears."""
+        if not self._finished:
+            self._finished = True
+            self._buffer.clear()
+            self._uploaders.shutdown(wait=True, cancel_futures=True)
+            try:
+                self.storage._call("abort_multipart_upload", Key=self.key, UploadId=self._upload_id)
+            finally:
+                super().close()
+
+    def __exit__(self, kind, error, trace):
+        if kind is None:
+            self.complete()
+        else:
+            self.abort()

@@ -107,8 +107,8 @@ def call(door_app, s3):
 
     from catsite.awslambda import lambda_handler
 
-    def invoke(event):
-        return Answer(lambda_handler(event, LambdaContext()))
+    def invoke(event, context=None):
+        return Answer(lambda_handler(event, context or LambdaContext()))
 
     return invoke
 
@@ -185,7 +185,11 @@ def test_pages_render_with_the_doors_prefix_on_every_link(call, door, page):
     api_urls = {attr: url for tag, attr, url in links.urls if attr.startswith("data-")}
     expected = {
         "/": {"data-api": "/cat"},
-        "/pics": {"data-uploads": "/uploads", "data-register": "/cat/pics"},
+        "/pics": {
+            "data-uploads": "/uploads",
+            "data-register": "/cat/pics",
+            "data-archive": "/cat/pics/archive",
+        },
     }[page]
     assert api_urls == {attr: f"{prefix}{url}" for attr, url in expected.items()}
 
@@ -403,3 +407,132 @@ def test_non_http_events_go_to_zappas_handler(call):
 
     answer = lambda_handler({"command": "platform.python_version"}, LambdaContext())
     assert answer == platform.python_version()
+
+
+# -- long work: the archive and its jobs, through the entry point ---------------------------------
+
+
+def add_pictures(call, build, count: int) -> list[bytes]:
+    """Upload and register `count` pictures through the door; returns their bytes."""
+    from tests.pictures_helpers import image_bytes, post_to_s3
+
+    pictures = []
+    for n in range(count):
+        data = image_bytes("PNG", size=(300 + n, 200), color=(n * 40 % 255, 90, 160))
+        asked = {"filename": f"cat{n}.png", "content_type": "image/png", "bytes": len(data)}
+        presigned = call(build("POST", "/uploads", body=json.dumps(asked), headers=JSON_BODY)).json()
+        assert post_to_s3(presigned, data).status_code in (200, 204)
+        registered = call(
+            build(
+                "POST", "/cat/pics", body=json.dumps({"location": presigned["location"]}), headers=JSON_BODY
+            )
+        )
+        assert registered.status == 201
+        pictures.append(data)
+    return pictures
+
+
+JSON_BODY = {"Content-Type": "application/json"}
+
+
+def zip_members(url: str) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    import requests
+
+    fetched = requests.get(url, timeout=30)
+    assert fetched.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(fetched.content)) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("door_name", ["alb", "rest-execute-api"])
+def test_a_small_archive_is_made_synchronously_and_holds_every_picture(call, door_name):
+    build, _ = DOORS[door_name]
+    pictures = add_pictures(call, build, 3)
+    answer = call(build("POST", "/cat/pics/archive"))
+    assert answer.status == 201
+    result = answer.json()
+    assert result["count"] == 4 and result["location"].startswith("s3://")
+    members = zip_members(result["url"])
+    assert len(members) == result["count"] + 1 == 5  # pictures, the kitty, index.json
+    assert sorted(v for k, v in members.items() if k.startswith("pictures/")) == sorted(pictures)
+    assert members["kitty.png"] == KITTY
+    index = json.loads(members["index.json"])
+    assert {entry["file"] for entry in index} == set(members) - {"index.json"}
+    assert result["bytes"] == len(requests_get(result["url"]))
+
+
+def requests_get(url: str) -> bytes:
+    import requests
+
+    return requests.get(url, timeout=30).content
+
+
+def wait_for_job(call, build, status_url: str, prefix: str) -> list[dict]:
+    """Poll the job through the door until it ends; returns every state seen."""
+    import time
+
+    seen = []
+    for _ in range(200):
+        state = call(build("GET", status_url.removeprefix(prefix))).json()
+        seen.append(state)
+        if state["status"] in ("done", "failed"):
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"the job did not end: {seen[-1]}")
+
+
+@pytest.mark.parametrize("door_name", ["rest-execute-api", "alb"])
+def test_an_archive_that_would_outlive_the_request_becomes_a_job(call, door_name):
+    build, prefix = DOORS[door_name]
+    pictures = add_pictures(call, build, 2)
+    answer = call(build("POST", "/cat/pics/archive"), LambdaContext(remaining_ms=2_000))
+    assert answer.status == 202
+    body = answer.json()
+    assert body["status_url"] == f"{prefix}/jobs/{body['job']}"
+    assert answer.header("location") == body["status_url"]
+    states = wait_for_job(call, build, body["status_url"], prefix)
+    assert states[0]["status"] in ("queued", "running", "done")
+    final = states[-1]
+    assert final["status"] == "done" and final["progress"] == 1.0
+    members = zip_members(final["result"]["url"])
+    assert sorted(v for k, v in members.items() if k.startswith("pictures/")) == sorted(pictures)
+
+
+def test_prefer_respond_async_answers_202_with_a_job(call):
+    build, prefix = DOORS["http-named-stage"]
+    answer = call(build("POST", "/cat/pics/archive", headers={"Prefer": "respond-async"}))
+    assert answer.status == 202
+    assert answer.header("preference-applied") == "respond-async"
+    final = wait_for_job(call, build, answer.json()["status_url"], prefix)[-1]
+    assert final["status"] == "done"
+    assert set(zip_members(final["result"]["url"])) == {"index.json", "kitty.png"}
+
+
+def test_zappas_task_invocation_runs_a_queued_job_to_the_end(call, door_app, local_s3, monkeypatch):
+    """The event Zappa's @task sends (an asynchronous invocation of the same function), given to
+    the entry point: Zappa's handler routes it to catsite.tasks and the job completes."""
+    from catsite.awslambda import lambda_handler
+    from catsite.jobs import create_job
+    from catsite.services import storage_for
+    from catsite.settings import Settings
+
+    monkeypatch.setenv("CATSITE_BUCKET", door_app["bucket"])  # as the function's environment holds
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", local_s3.url)
+    storage = storage_for(Settings.load())
+    job = create_job(storage, "archive", "test")
+    event = {
+        "task_path": "catsite.tasks.run_job_task",
+        "capture_response": False,
+        "response_id": None,
+        "args": [job["id"]],
+        "kwargs": {},
+        "command": "zappa.asynchronous.route_lambda_task",
+    }
+    lambda_handler(event, LambdaContext(remaining_ms=900_000))
+    final = call(rest_event("GET", f"/jobs/{job['id']}")).json()
+    assert final["status"] == "done", final
+    assert final["result"]["count"] == 1

@@ -75,3 +75,40 @@ def test_a_wrong_type_is_refused_before_anything_is_sent(page: Page, live_server
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#upload-error")).to_have_text("That file is not a PNG, JPEG, GIF or WebP picture.")
     assert requests == []
+
+
+def test_download_all_shows_progress_and_offers_a_working_link(page: Page, live_server, tmp_path):
+    import io
+    import zipfile
+
+    import requests
+
+    for n in range(3):
+        picture = tmp_path / f"cat{n}.png"
+        picture.write_bytes(noisy_png(0.3))
+        page.goto(f"{live_server}/pics")
+        page.get_by_label("Picture: PNG, JPEG, GIF or WebP").set_input_files(str(picture))
+        page.get_by_role("button", name="Upload").click()
+        expect(page.locator("#upload-status")).to_have_text("Added to the gallery.", timeout=30_000)
+
+    errors = collect_console_errors(page)
+    page.evaluate(
+        """() => {
+          window.__archive = [];
+          const status = document.getElementById('archive-status');
+          new MutationObserver(() => window.__archive.push(status.textContent))
+            .observe(status, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    page.get_by_role("button", name="Download all pictures").click()
+    link = page.locator("#archive-link")
+    expect(link).to_be_visible(timeout=30_000)
+    expect(link).to_contain_text("4 pictures")
+    assert any("%" in text for text in page.evaluate("window.__archive"))
+    expect(page.locator("#archive-progress")).to_have_attribute("value", "100")
+
+    archive = requests.get(link.get_attribute("href"), timeout=30)
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
+        names = zipped.namelist()
+    assert len([n for n in names if n.startswith("pictures/")]) == 3 and "kitty.png" in names
+    assert errors == []

@@ -21,6 +21,7 @@ class CatApi(Api):
 def create_api_blueprint() -> Blueprint:
     from catsite.api.cat import Cat
     from catsite.api.health import Health
+    from catsite.api.jobs import Job, PicturesArchive
     from catsite.api.pictures import CatPicture, CatPictures
     from catsite.api.reference import OpenApiDocument
     from catsite.api.uploads import Uploads
@@ -39,7 +40,9 @@ def create_api_blueprint() -> Blueprint:
 
     api.add_resource(Cat, "/cat", endpoint="cat")
     api.add_resource(CatPictures, "/cat/pics", endpoint="cat_pics")
+    api.add_resource(PicturesArchive, "/cat/pics/archive", endpoint="cat_pics_archive")
     api.add_resource(CatPicture, "/cat/pics/<string:picture_id>", endpoint="cat_picture")
+    api.add_resource(Job, "/jobs/<string:job_id>", endpoint="job")
     api.add_resource(Uploads, "/uploads", endpoint="uploads")
     api.add_resource(Health, "/healthz", endpoint="healthz")
     api.add_resource(OpenApiDocument, "/openapi.json", endpoint="openapi")

@@ -44,6 +44,9 @@ class Operation:
     query: type[Schema] | None = None
     status: int = 200
     description: str = ""
+    #: A second success answer: 202 with a job, for work that may continue in the background.
+    accepted: type[Schema] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
     tags: tuple[str, ...] = field(default=("cat",))
 
 
@@ -79,6 +82,27 @@ OPERATIONS = (
         description="The object is checked (bucket, key, size, type, first bytes, pixels) before anything "
         "is written. Registering the same location again answers 200 with the same picture.",
         tags=("pictures",),
+    ),
+    Operation(
+        "post",
+        "/cat/pics/archive",
+        "One ZIP of every picture",
+        schemas.ArchiveAnswerSchema,
+        (413, 503),
+        status=201,
+        accepted=schemas.JobAcceptedSchema,
+        headers=(("Prefer", "`respond-async`: answer 202 at once and build the archive as a job."),),
+        description="Streams every original from S3 into a ZIP written to S3 part by part. Through the "
+        "ALB it may run for minutes; when the front door would cut it off, it becomes a job.",
+        tags=("pictures",),
+    ),
+    Operation(
+        "get",
+        "/jobs/{job_id}",
+        "A long job's status and progress",
+        schemas.JobSchema,
+        (404, 503),
+        tags=("jobs",),
     ),
     Operation(
         "get",
@@ -149,6 +173,12 @@ def _operation(operation: Operation) -> dict:
             "content": {"application/json": {"schema": operation.ok or {"type": "object"}}},
         }
     }
+    if operation.accepted:
+        responses["202"] = {
+            "description": "The work continues as a job (asked for with Prefer: respond-async, or "
+            "handed over when the front door would cut the request off).",
+            "content": {"application/json": {"schema": operation.accepted}},
+        }
     for status in (*operation.errors, 500):
         responses[str(status)] = {
             "description": ERRORS[status],
@@ -160,6 +190,16 @@ def _operation(operation: Operation) -> dict:
     ]
     if operation.query:
         parameters.append({"in": "query", "schema": operation.query})
+    for name, description in operation.headers:
+        parameters.append(
+            {
+                "in": "header",
+                "name": name,
+                "required": False,
+                "schema": {"type": "string"},
+                "description": description,
+            }
+        )
     answer = {
         "summary": operation.summary,
         "operationId": f"{operation.method}{re.sub(r'[^A-Za-z0-9]+', '_', operation.path)}".rstrip("_"),

@@ -194,3 +194,41 @@ class DeletedSchema(Schema):
 
 class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"description": "`ok` while the function runs."})
+
+
+class ArchiveSchema(Schema):
+    """An archive of every picture, in S3."""
+
+    location = fields.String(required=True, metadata={"description": "s3:// URI of the ZIP."})
+    url = fields.String(required=True, metadata={"description": "A presigned download URL (15 minutes)."})
+    count = fields.Integer(required=True, metadata={"description": "Pictures in it, the kitty included."})
+    bytes = fields.Integer(required=True, metadata={"description": "Size of the ZIP."})
+
+
+class ArchiveAnswerSchema(ArchiveSchema):
+    code = fields.Integer(required=True)
+
+
+class JobAcceptedSchema(Schema):
+    """The work continues as a job: watch it at `status_url`."""
+
+    job = fields.String(required=True, metadata={"description": "The job's id."})
+    status = fields.String(required=True)
+    status_url = fields.String(required=True, metadata={"description": "GET it for status and progress."})
+    code = fields.Integer(required=True)
+
+
+class JobSchema(Schema):
+    """A long job: `queued`, `running` (with progress), `done` (with its result) or `failed`."""
+
+    id = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "What the job does: `archive`."})
+    status = fields.String(required=True, validate=validate.OneOf(("queued", "running", "done", "failed")))
+    progress = fields.Float(required=True, metadata={"description": "0 to 1."})
+    message = fields.String(required=True, metadata={"description": "What it is doing, for people."})
+    created_at = fields.String(required=True)
+    updated_at = fields.String(required=True)
+    result = fields.Nested(ArchiveSchema, metadata={"description": "When done: what it made."})
+    reason = fields.String(metadata={"description": "When failed: why, for people."})
+    status_url = fields.String(required=True)
+    code = fields.Integer(required=True)

@@ -121,3 +121,60 @@ form.addEventListener("submit", async (event) => {
     form.removeAttribute("aria-busy");
   }
 });
+
+// "Download all": the archive is built by a job; its progress comes from polling the job.
+const archive = document.getElementById("archive");
+const archiveStart = document.getElementById("archive-start");
+const archiveBox = document.getElementById("archive-progress-box");
+const archiveBar = document.getElementById("archive-progress");
+const archiveStatus = document.getElementById("archive-status");
+const archiveReady = document.getElementById("archive-ready");
+const archiveLink = document.getElementById("archive-link");
+const archiveError = document.getElementById("archive-error");
+const POLL_MS = 1000;
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readJson(response) {
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(explain(body, response.status));
+  return body;
+}
+
+async function watchJob(statusUrl) {
+  for (;;) {
+    const job = await readJson(await fetch(statusUrl, { headers: { Accept: "application/json" } }));
+    const percent = Math.floor((job.progress || 0) * 100);
+    archiveBar.value = percent;
+    archiveStatus.textContent = `${percent}% · ${job.message || job.status}`;
+    if (job.status === "done") return job.result;
+    if (job.status === "failed") throw new Error(job.reason || "The archive could not be made.");
+    await pause(POLL_MS);
+  }
+}
+
+archive.hidden = false;
+archiveStart.addEventListener("click", async () => {
+  archiveStart.disabled = true;
+  archiveError.textContent = "";
+  archiveReady.hidden = true;
+  archiveBox.hidden = false;
+  archiveBar.value = 0;
+  archiveStatus.textContent = "Starting…";
+  try {
+    const started = await readJson(
+      await fetch(archive.dataset.archive, {
+        method: "POST",
+        headers: { Accept: "application/json", Prefer: "respond-async" },
+      }),
+    );
+    const result = await watchJob(started.status_url);
+    archiveLink.href = result.url;
+    archiveLink.textContent = `Download the archive (${result.count} pictures, ${megabytes(result.bytes)})`;
+    archiveReady.hidden = false;
+  } catch (problem) {
+    archiveError.textContent = problem.message;
+  } finally {
+    archiveStart.disabled = false;
+  }
+});
