@@ -21,15 +21,19 @@ function explain(body, status) {
   return `The upload failed (HTTP ${status}). Please try again.`;
 }
 
+async function readJson(response) {
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(explain(body, response.status));
+  return body;
+}
+
 async function postJson(url, payload) {
   const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(payload),
   });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(explain(body, response.status));
-  return body;
+  return readJson(response);
 }
 
 // XMLHttpRequest, not fetch: only it reports upload progress.
@@ -134,12 +138,6 @@ const archiveError = document.getElementById("archive-error");
 const POLL_MS = 1000;
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function readJson(response) {
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(explain(body, response.status));
-  return body;
-}
 
 async function watchJob(statusUrl) {
   for (;;) {
