@@ -39,3 +39,11 @@ class Unacceptable(Refusal):
 
 class Forbidden(Refusal):
     """Nobody may do this (403)."""
+
+
+class Unauthorized(Refusal):
+    """The request needs credentials it did not carry (401, with WWW-Authenticate)."""
+
+
+class QuotaExceeded(Refusal):
+    """Storing this would take the site past its configured quota (507)."""

@@ -17,13 +17,23 @@ from catsite.errors import (
     Forbidden,
     InvalidReference,
     NotFound,
+    QuotaExceeded,
     Refusal,
     StorageConflict,
     StorageUnavailable,
     Unacceptable,
+    Unauthorized,
 )
 
-REFUSAL_STATUS = {InvalidReference: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Unacceptable: 422}
+REFUSAL_STATUS = {
+    InvalidReference: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unacceptable: 422,
+    QuotaExceeded: 507,
+}
 
 API_PREFIXES = ("cat", "uploads", "jobs", "healthz", "openapi.json")
 
@@ -92,7 +102,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(Refusal)
     def refused(error: Refusal):
         status = next((code for cls, code in REFUSAL_STATUS.items() if isinstance(error, cls)), 400)
-        return render_error(status, str(error), {error.field: [str(error)]} if error.field else None)
+        response = render_error(status, str(error), {error.field: [str(error)]} if error.field else None)
+        if isinstance(error, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="catsite moderation"'
+        return response
 
     @app.errorhandler(StorageConflict)
     def storage_conflict(error: StorageConflict):

@@ -32,6 +32,11 @@ class Settings:
     max_request_bytes: int
     cors_origins: tuple[str, ...]
     root: Path
+    #: The moderation secret (`DELETE /cat/pics/<id>`); empty means nobody may delete.
+    admin_token: str = ""
+    #: Quota on stored pictures: how many, and how many bytes under pics/ in all.
+    max_pictures: int = 1000
+    max_picture_bytes: int = 2 * 1024 * MIB
 
     #: Names this class reads, so `create_app` can tell settings from Flask config keys.
     KEYS = (
@@ -44,6 +49,9 @@ class Settings:
         "CATSITE_MAX_REQUEST_BYTES",
         "CATSITE_CORS_ORIGINS",
         "CATSITE_ROOT",
+        "CATSITE_ADMIN_TOKEN",
+        "CATSITE_MAX_PICTURES",
+        "CATSITE_MAX_PICTURE_BYTES",
     )
 
     @classmethod
@@ -63,7 +71,7 @@ class Settings:
             try:
                 value = int(raw)
             except ValueError:
-                raise SettingsError(f"{name} must be a whole number of bytes, not {raw!r}") from None
+                raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
             if value <= 0:
                 raise SettingsError(f"{name} must be positive, not {value}")
             return value
@@ -85,4 +93,7 @@ class Settings:
             max_request_bytes=positive_int("CATSITE_MAX_REQUEST_BYTES", 1 * MIB),
             cors_origins=origins,
             root=Path(text("CATSITE_ROOT") or DEFAULT_ROOT),
+            admin_token=text("CATSITE_ADMIN_TOKEN"),
+            max_pictures=positive_int("CATSITE_MAX_PICTURES", 1000),
+            max_picture_bytes=positive_int("CATSITE_MAX_PICTURE_BYTES", 2 * 1024 * MIB),
         )

@@ -19,6 +19,7 @@ from catsite.errors import StorageConflict, StorageUnavailable
 from catsite.keys import (  # noqa: F401 - the layout, re-exported for Storage's callers
     IMMUTABLE,
     INDEX_PREFIX,
+    PICS_PREFIX,
     RESULTS_PREFIX,
     STATE_KEY,
     STATIC_PREFIX,
@@ -217,6 +218,24 @@ class Storage:
             records = list(pool.map(self.get_picture, ids))
         more = markers[-1] if page.get("IsTruncated") and markers else None
         return [r for r in records if r is not None], more
+
+    def picture_usage(self) -> tuple[int, int]:
+        """(pictures, bytes) stored under pics/: records counted, every object's size summed.
+
+        Counted by listing rather than kept in a usage object: a listing cannot drift when a
+        write stops half-way, and under the quota it stays a few LIST requests (1,000 keys each,
+        three keys per picture).
+        """
+        count = size = 0
+        token: dict[str, str] = {}
+        while True:
+            page = self._call("list_objects_v2", Prefix=PICS_PREFIX, **token)
+            for obj in page.get("Contents", []):
+                size += int(obj.get("Size", 0))
+                count += obj["Key"].endswith("/record.json")
+            if not page.get("IsTruncated"):
+                return count, size
+            token = {"ContinuationToken": page["NextContinuationToken"]}
 
     def delete_picture(self, picture_id: str) -> bool:
         """Remove a picture: the index marker first (it leaves listings at once), then the
