@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import uuid
 
@@ -25,14 +26,32 @@ def request_id(environ) -> str:
     return str(getattr(context, "aws_request_id", "") or "") or uuid.uuid4().hex
 
 
-def register(app: Flask) -> None:
-    """Register first, so the clock starts before any other hook and the line is written last."""
-    if not logger.handlers and not logging.getLogger().handlers:
-        # Lambda's runtime gives the root logger a handler; elsewhere, print to stderr.
-        handler = logging.StreamHandler()
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time (Lambda sends it to CloudWatch Logs)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+def _setup_logger() -> None:
+    # Its own handler, not the root logger's: the line stays pure JSON (Lambda's root handler
+    # would prefix level, time and id), and Flask's app logger does not print it a second time.
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
+    logger.propagate = False
     logger.setLevel(logging.INFO)
+
+
+def register(app: Flask) -> None:
+    """Register first, so the clock starts before any other hook and the line is written last."""
+    _setup_logger()
 
     @app.before_request
     def start_clock():

@@ -64,6 +64,12 @@ def _api_message(error: HTTPException) -> str:
     return error.description or error.name
 
 
+def _page_message(error: HTTPException) -> str:
+    if error.code == 413 and not _has_own_description(error):
+        return f"What you sent is larger than this site accepts ({request.max_content_length or 0:,} bytes)."
+    return error.description or error.name
+
+
 def _has_own_description(error: HTTPException) -> bool:
     return error.description != type(error).description
 
@@ -81,7 +87,7 @@ def register(app: Flask) -> None:
         status = error.code or 500
         if status >= 500:
             return render_error(status, "Something went wrong on our side. Please try again.")
-        message = _api_message(error) if is_api_request() else (error.description or error.name)
+        message = _api_message(error) if is_api_request() else _page_message(error)
         response = render_error(status, message)
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -15,6 +15,16 @@ SECRET_COOKIE = "session=cookie-secret-4242"
 SECRET_BODY = "body-secret-purr-9000"
 
 
+@pytest.fixture
+def caplog(caplog):
+    """caplog, attached to the request logger itself: that logger does not propagate to the root
+    (its lines must stay pure JSON on Lambda), so caplog's root handler would not see them."""
+    logger = logging.getLogger("catsite.requests")
+    logger.addHandler(caplog.handler)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+
+
 def request_lines(caplog) -> list[dict]:
     return [json.loads(r.getMessage()) for r in caplog.records if r.name == "catsite.requests"]
 
