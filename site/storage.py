@@ -239,9 +239,14 @@ class Storage:
 
     def delete_picture(self, picture_id: str) -> bool:
         """Remove a picture: the index marker first (it leaves listings at once), then the
-        record (it leaves GET), then its files. False when there was no such picture."""
+        record (it leaves GET), then its files. False when there was no such picture.
+
+        A delete (or a registration) that stopped half-way can leave files without a record:
+        invisible, but counted against the quota. Deleting such an id again removes them.
+        """
         record = self.get_picture(picture_id)
         if record is None:
+            self._delete_leftovers(f"{PICS_PREFIX}{picture_id}/")
             return False
         keys = picture_keys(picture_id, record["extension"])
         self._call("delete_object", Key=index_key(picture_id, record["created_ms"]))
@@ -251,6 +256,12 @@ class Storage:
             Delete={"Objects": [{"Key": keys["original"]}, {"Key": keys["thumb"]}], "Quiet": True},
         )
         return True
+
+    def _delete_leftovers(self, folder: str) -> None:
+        page = self._call("list_objects_v2", Prefix=folder, MaxKeys=10)
+        leftovers = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+        if leftovers:
+            self._call("delete_objects", Delete={"Objects": leftovers, "Quiet": True})
 
     def picture_urls(self, record: dict) -> tuple[str, str]:
         keys = picture_keys(record["id"], record["extension"])
