@@ -94,6 +94,21 @@ def stage_policies(settings: dict) -> dict[str, tuple[Path, dict]]:
     return answer
 
 
+def copy_zappa_settings(root: Path, folder: Path) -> None:
+    """Copy zappa_settings.json and the policy files it names into `folder`, at the same relative
+    paths: Zappa opens every stage's `attach_policy` whenever it loads the settings, even for
+    `package` or `save-python-settings-file`, so a folder holding only the settings is not enough."""
+    import shutil
+
+    shutil.copy(root / "zappa_settings.json", folder)
+    settings = json.loads((root / "zappa_settings.json").read_text())
+    for stage in settings:
+        name = stage_config(settings, stage).get("attach_policy")
+        if name:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(root / name, folder / name)
+
+
 def render(document: dict) -> str:
     return json.dumps(document, indent=4) + "\n"
 

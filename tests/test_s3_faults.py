@@ -197,6 +197,7 @@ def test_registration_interrupted_at_every_step_leaves_nothing_half_visible(site
         assert [i["id"] for i in site.get("/cat/pics?limit=100").get_json()["items"]].count(picture_id) == 1
         survived += 1
     assert survived == steps
+    print(f"registration interrupted at each of its {steps} S3 calls: nothing half-visible")
 
 
 def test_delete_interrupted_at_every_step_leaves_nothing_half_visible_and_a_retry_cleans_up(
@@ -222,6 +223,7 @@ def test_delete_interrupted_at_every_step_leaves_nothing_half_visible_and_a_retr
         survived += 1
         failing += 1
     assert survived >= 4  # read record, drop the marker, drop the record, drop the files
+    print(f"delete interrupted at each of its {survived} S3 calls: nothing half-visible")
 
 
 def test_a_failed_write_of_what_the_cat_says_keeps_the_old_value(site, proxy):
