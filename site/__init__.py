@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     app.extensions["settings"] = settings
     app.extensions["storage"] = storage
 
+    register_request_log(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_static_and_security(app)
@@ -43,6 +44,12 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
 
     app.wsgi_app = RestStagePathFix(app.wsgi_app)
     return app
+
+
+def register_request_log(app: Flask) -> None:
+    from catsite import request_log
+
+    request_log.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -26,7 +26,6 @@ import importlib
 import logging
 import os
 import sys
-import time
 from io import BytesIO
 
 from catsite.deadline import invocation_context
@@ -139,11 +138,10 @@ class LeanHttpHandler:
     def __call__(self, event: dict, context) -> dict:
         for key, value in (event.get("stageVariables") or {}).items():
             os.environ[key] = value
-        started = time.perf_counter()
         try:
             if event.get("version") == "2.0":
-                return self._v2(event, context, started)
-            return self._v1(event, context, started)
+                return self._v2(event, context)
+            return self._v1(event, context)
         except Exception:
             # Zappa's answer to an exception that escapes the app (Flask renders its own 500s).
             logger.exception("uncaught exception while serving an HTTP event")
@@ -158,7 +156,7 @@ class LeanHttpHandler:
             }
 
     # Payload 2.0: HTTP API and Function URL.
-    def _v2(self, event, context, started) -> dict:
+    def _v2(self, event, context) -> dict:
         raw_path = event.get("rawPath", "")
         stage = (event.get("requestContext") or {}).get("stage")
         prefix = f"/{stage}"
@@ -182,7 +180,6 @@ class LeanHttpHandler:
                 cookies.append(value)
             else:
                 single[key] = f"{single[key]},{value}" if key in single else value
-        self._log(environ, status, body, started)
         return {
             "cookies": cookies,
             "isBase64Encoded": is_base64,
@@ -192,7 +189,7 @@ class LeanHttpHandler:
         }
 
     # Payload 1.0: API Gateway REST and ALB.
-    def _v1(self, event, context, started) -> dict:
+    def _v1(self, event, context) -> dict:
         context_ = event.get("requestContext") or {}
         is_elb = bool(context_.get("elb"))
         script_name = ""
@@ -232,7 +229,6 @@ class LeanHttpHandler:
             answer["multiValueHeaders"] = grouped
         elif "headers" in event:
             answer["headers"] = dict(response_headers)
-        self._log(environ, status, body, started)
         return answer
 
     def _environ(self, event, context, method, headers, path, query, script_name) -> dict:
@@ -294,22 +290,6 @@ class LeanHttpHandler:
             encode = bool(lower.get("content-encoding")) or not mimetype.startswith(self.text_mimetypes)
         body = base64.b64encode(data).decode("ascii") if encode else data.decode("utf-8", "replace")
         return int(status_line.split(" ", 1)[0]), response_headers, body, encode
-
-    def _log(self, environ, status, body, started) -> None:
-        if logger.isEnabledFor(logging.INFO):
-            elapsed_us = int((time.perf_counter() - started) * 1_000_000)
-            query = environ["QUERY_STRING"]
-            logger.info(
-                '%s "%s %s%s %s" %s %s %sus',
-                environ["REMOTE_ADDR"],
-                environ["REQUEST_METHOD"],
-                environ["PATH_INFO"],
-                f"?{query}" if query else "",
-                environ["SERVER_PROTOCOL"],
-                status,
-                len(body or ""),
-                elapsed_us,
-            )
 
 
 def _request_body(event: dict, method: str, binary_support: bool) -> bytes:

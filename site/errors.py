@@ -9,6 +9,10 @@ class StorageUnavailable(Exception):
     """S3 did not answer in time, or answered with a server error: try again later (503)."""
 
 
+class ObjectMissing(Exception):
+    """An object catsite expected was not there (another request moved or deleted it)."""
+
+
 class StorageConflict(Exception):
     """A conditional write lost to concurrent writers more times than we retry (409)."""
 
@@ -39,3 +43,11 @@ class Unacceptable(Refusal):
 
 class Forbidden(Refusal):
     """Nobody may do this (403)."""
+
+
+class Unauthorized(Refusal):
+    """The request needs credentials it did not carry (401, with WWW-Authenticate)."""
+
+
+class QuotaExceeded(Refusal):
+    """Storing this would take the site past its configured quota (507)."""

@@ -203,11 +203,11 @@ def stage_settings(root, stage: str) -> dict:
 
 def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
     """A callable starting the function's process: from source, or from the built zip."""
-    import shutil
     import subprocess
     import sys
     from pathlib import Path
 
+    from catsite.iam import copy_zappa_settings
     from catsite.lambda_worker import LambdaProcess, unpack
 
     if use_zip:
@@ -221,7 +221,7 @@ def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
     # in a folder holding only zappa_settings.json (Zappa scans its folder for WebSocket handlers).
     folder = Path(workdir) / "settings"
     folder.mkdir()
-    shutil.copy(root / "zappa_settings.json", folder)
+    copy_zappa_settings(root, folder)  # with the attach_policy files Zappa opens
     zappa = Path(sys.executable).parent / "zappa"
     subprocess.run(
         [str(zappa), "save-python-settings-file", stage, "-o", str(folder / "zappa_settings.py")],

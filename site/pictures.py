@@ -15,7 +15,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from catsite.errors import Conflict, InvalidReference, Unacceptable
+from catsite.errors import Conflict, InvalidReference, ObjectMissing, QuotaExceeded, Unacceptable
 from catsite.images import ALLOWED_TYPES, NotAnImage, TooManyPixels, inspect, thumbnail
 from catsite.keys import UPLOADS_PREFIX, new_token
 
@@ -29,6 +29,7 @@ SNIFF_RANGE = 64 * 1024
 NAME_MAX = 100
 #: uploads/<32 hex>/<safe name>: exactly what `new_upload` hands out, nothing else.
 UPLOAD_KEY = re.compile(r"uploads/(?P<token>[0-9a-f]{32})/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]{0,99})")
+NO_UPLOAD = "There is no uploaded file at this location (it expired, or was never sent)."
 PICTURE_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -58,6 +59,26 @@ def new_upload(storage: Storage, filename: str, content_type: str, max_bytes: in
     }
 
 
+def check_quota(storage: Storage, adding_bytes: int, max_pictures: int, max_bytes: int) -> None:
+    """Refuse (507) when one more picture of `adding_bytes` would pass the site's quota.
+
+    Checked when an upload is presigned and again when it is registered, before anything is
+    written. Concurrent registrations can each pass the check, so the quota may be passed by at
+    most the number of registrations in flight at once: a bound on anonymous writes, not a ledger.
+    """
+    count, stored = storage.picture_usage()
+    if count + 1 > max_pictures:
+        raise QuotaExceeded(
+            f"The site holds its limit of {max_pictures:,} pictures; "
+            "no more can be added until some are removed."
+        )
+    if stored + adding_bytes > max_bytes:
+        raise QuotaExceeded(
+            f"The site's picture storage is full ({stored:,} of {max_bytes:,} bytes used); "
+            f"a file of {adding_bytes:,} bytes does not fit."
+        )
+
+
 def parse_location(storage: Storage, location: str) -> re.Match:
     prefix = f"s3://{storage.bucket}/"
     if not location.startswith("s3://"):
@@ -72,29 +93,46 @@ def parse_location(storage: Storage, location: str) -> re.Match:
     return match
 
 
-def register_upload(storage: Storage, location: str, caption: str, max_bytes: int) -> tuple[dict, bool]:
+def register_upload(
+    storage: Storage, location: str, caption: str, max_bytes: int, quota: tuple[int, int] | None = None
+) -> tuple[dict, bool]:
     """Turn an upload into a picture; returns (record, created). Registering the same upload
-    again returns the existing picture instead of creating another."""
+    again returns the existing picture instead of creating another. `quota` is (pictures, bytes):
+    a new picture that would pass it is refused before anything is written."""
     match = parse_location(storage, location)
     picture_id, key = match["token"], match.group(0)
     existing = storage.get_picture(picture_id)
     if existing is not None:
-        if existing["source"] != key:
-            raise Conflict("Another file was already registered from this upload.", "location")
-        storage.finish_picture(existing)  # completes a registration that stopped half-way
-        return existing, False
+        return _registered_already(storage, existing, key)
+    try:
+        return _register_new(storage, picture_id, key, caption, max_bytes, quota)
+    except ObjectMissing:
+        # The upload vanished while we worked: a concurrent registration of it won and moved it.
+        existing = storage.get_picture(picture_id)
+        if existing is None:
+            raise Unacceptable(NO_UPLOAD, "location") from None
+        return _registered_already(storage, existing, key)
 
+
+def _registered_already(storage: Storage, existing: dict, key: str) -> tuple[dict, bool]:
+    if existing["source"] != key:
+        raise Conflict("Another file was already registered from this upload.", "location")
+    storage.finish_picture(existing)  # completes a registration that stopped half-way
+    return existing, False
+
+
+def _register_new(storage, picture_id, key, caption, max_bytes, quota) -> tuple[dict, bool]:
     info = storage.head(key)
     if info is None:
-        raise Unacceptable(
-            "There is no uploaded file at this location (it expired, or was never sent).", "location"
-        )
+        raise Unacceptable(NO_UPLOAD, "location")
     if info.size > max_bytes:
         raise Unacceptable(
             f"The file is {info.size:,} bytes; at most {max_bytes:,} are accepted.", "location"
         )
     if info.content_type not in ALLOWED_TYPES:
         raise Unacceptable("The file must be a PNG, JPEG, GIF or WebP image.", "location")
+    if quota is not None:
+        check_quota(storage, info.size, *quota)
 
     reader = storage.open(info, storage.read_range(key, 0, min(info.size, SNIFF_RANGE) - 1))
     try:

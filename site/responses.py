@@ -17,13 +17,23 @@ from catsite.errors import (
     Forbidden,
     InvalidReference,
     NotFound,
+    QuotaExceeded,
     Refusal,
     StorageConflict,
     StorageUnavailable,
     Unacceptable,
+    Unauthorized,
 )
 
-REFUSAL_STATUS = {InvalidReference: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Unacceptable: 422}
+REFUSAL_STATUS = {
+    InvalidReference: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unacceptable: 422,
+    QuotaExceeded: 507,
+}
 
 API_PREFIXES = ("cat", "uploads", "jobs", "healthz", "openapi.json")
 
@@ -54,6 +64,12 @@ def _api_message(error: HTTPException) -> str:
     return error.description or error.name
 
 
+def _page_message(error: HTTPException) -> str:
+    if error.code == 413 and not _has_own_description(error):
+        return f"What you sent is larger than this site accepts ({request.max_content_length or 0:,} bytes)."
+    return error.description or error.name
+
+
 def _has_own_description(error: HTTPException) -> bool:
     return error.description != type(error).description
 
@@ -71,7 +87,7 @@ def register(app: Flask) -> None:
         status = error.code or 500
         if status >= 500:
             return render_error(status, "Something went wrong on our side. Please try again.")
-        message = _api_message(error) if is_api_request() else (error.description or error.name)
+        message = _api_message(error) if is_api_request() else _page_message(error)
         response = render_error(status, message)
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -92,7 +108,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(Refusal)
     def refused(error: Refusal):
         status = next((code for cls, code in REFUSAL_STATUS.items() if isinstance(error, cls)), 400)
-        return render_error(status, str(error), {error.field: [str(error)]} if error.field else None)
+        response = render_error(status, str(error), {error.field: [str(error)]} if error.field else None)
+        if isinstance(error, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="catsite moderation"'
+        return response
 
     @app.errorhandler(StorageConflict)
     def storage_conflict(error: StorageConflict):

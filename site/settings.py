@@ -39,6 +39,11 @@ class Settings:
     job_budget: float = 840.0
     #: Set on Lambda (AWS_LAMBDA_FUNCTION_NAME): jobs run as their own invocation there.
     lambda_function: str = ""
+    #: The moderation secret (`DELETE /cat/pics/<id>`); empty means nobody may delete.
+    admin_token: str = ""
+    #: Quota on stored pictures: how many, and how many bytes under pics/ in all.
+    max_pictures: int = 1000
+    max_picture_bytes: int = 2 * 1024 * MIB
 
     #: Names this class reads, so `create_app` can tell settings from Flask config keys.
     KEYS = (
@@ -54,6 +59,9 @@ class Settings:
         "CATSITE_LONG_WORK_BUDGET_SECONDS",
         "CATSITE_JOB_BUDGET_SECONDS",
         "AWS_LAMBDA_FUNCTION_NAME",
+        "CATSITE_ADMIN_TOKEN",
+        "CATSITE_MAX_PICTURES",
+        "CATSITE_MAX_PICTURE_BYTES",
     )
 
     @classmethod
@@ -98,4 +106,7 @@ class Settings:
             long_work_budget=float(positive_int("CATSITE_LONG_WORK_BUDGET_SECONDS", 25)),
             job_budget=float(positive_int("CATSITE_JOB_BUDGET_SECONDS", 840)),
             lambda_function=text("AWS_LAMBDA_FUNCTION_NAME"),
+            admin_token=text("CATSITE_ADMIN_TOKEN"),
+            max_pictures=positive_int("CATSITE_MAX_PICTURES", 1000),
+            max_picture_bytes=positive_int("CATSITE_MAX_PICTURE_BYTES", 2 * 1024 * MIB),
         )

@@ -16,10 +16,11 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from catsite.errors import StorageConflict, StorageUnavailable
+from catsite.errors import ObjectMissing, StorageConflict, StorageUnavailable
 from catsite.keys import (  # noqa: F401 - the layout, re-exported for Storage's callers
     IMMUTABLE,
     INDEX_PREFIX,
+    PICS_PREFIX,
     RESULTS_PREFIX,
     STATE_KEY,
     STATIC_PREFIX,
@@ -172,10 +173,10 @@ class Storage:
 
     def read_range(self, key: str, start: int, end: int) -> bytes:
         """Bytes start..end (inclusive) of an object."""
-        try:
-            return self._call("get_object", Key=key, Range=f"bytes={start}-{end}")["Body"].read()
-        except ClientError as error:
-            raise StorageUnavailable(f"S3 refused a ranged read: {_code(error)}") from error
+        found = self._call_unless_missing("get_object", Key=key, Range=f"bytes={start}-{end}")
+        if found is None:
+            raise ObjectMissing(key)
+        return found["Body"].read()
 
     def open(self, info: ObjectInfo, first_bytes: bytes = b""):
         """A seekable reader over the object that fetches only the ranges read."""
@@ -201,13 +202,15 @@ class Storage:
         missing marker.
         """
         keys = picture_keys(record["id"], record["extension"])
-        self._call(
+        copied = self._call_unless_missing(
             "copy_object",
             Key=keys["original"],
             CopySource={"Bucket": self.bucket, "Key": source.key},
             ContentType=record["content_type"],
             MetadataDirective="REPLACE",
         )
+        if copied is None:  # a concurrent registration of this upload finished and removed it
+            raise ObjectMissing(source.key)
         self._call("put_object", Key=keys["thumb"], Body=thumb, ContentType="image/webp")
         created = self._create_json(keys["record"], record)
         if not created:
@@ -237,11 +240,34 @@ class Storage:
         more = markers[-1] if page.get("IsTruncated") and markers else None
         return [r for r in records if r is not None], more
 
+    def picture_usage(self) -> tuple[int, int]:
+        """(pictures, bytes) stored under pics/: records counted, every object's size summed.
+
+        Counted by listing rather than kept in a usage object: a listing cannot drift when a
+        write stops half-way, and under the quota it stays a few LIST requests (1,000 keys each,
+        three keys per picture).
+        """
+        count = size = 0
+        token: dict[str, str] = {}
+        while True:
+            page = self._call("list_objects_v2", Prefix=PICS_PREFIX, **token)
+            for obj in page.get("Contents", []):
+                size += int(obj.get("Size", 0))
+                count += obj["Key"].endswith("/record.json")
+            if not page.get("IsTruncated"):
+                return count, size
+            token = {"ContinuationToken": page["NextContinuationToken"]}
+
     def delete_picture(self, picture_id: str) -> bool:
         """Remove a picture: the index marker first (it leaves listings at once), then the
-        record (it leaves GET), then its files. False when there was no such picture."""
+        record (it leaves GET), then its files. False when there was no such picture.
+
+        A delete (or a registration) that stopped half-way can leave files without a record:
+        invisible, but counted against the quota. Deleting such an id again removes them.
+        """
         record = self.get_picture(picture_id)
         if record is None:
+            self._delete_leftovers(f"{PICS_PREFIX}{picture_id}/")
             return False
         keys = picture_keys(picture_id, record["extension"])
         self._call("delete_object", Key=index_key(picture_id, record["created_ms"]))
@@ -251,6 +277,12 @@ class Storage:
             Delete={"Objects": [{"Key": keys["original"]}, {"Key": keys["thumb"]}], "Quiet": True},
         )
         return True
+
+    def _delete_leftovers(self, folder: str) -> None:
+        page = self._call("list_objects_v2", Prefix=folder, MaxKeys=10)
+        leftovers = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+        if leftovers:
+            self._call("delete_objects", Delete={"Objects": leftovers, "Quiet": True})
 
     def picture_urls(self, record: dict) -> tuple[str, str]:
         keys = picture_keys(record["id"], record["extension"])

@@ -22,6 +22,9 @@ from catsite import create_app
 from catsite.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The moderation secret every test app is configured with; send `ADMIN` to delete.
+ADMIN_TOKEN = "test-admin-token-" + uuid.uuid4().hex
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,7 +69,7 @@ def bucket(local_s3):
 
 @pytest.fixture
 def settings(local_s3, bucket):
-    return {"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": local_s3.url}
+    return {"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": local_s3.url, "CATSITE_ADMIN_TOKEN": ADMIN_TOKEN}
 
 
 @pytest.fixture

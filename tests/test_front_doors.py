@@ -14,7 +14,6 @@ import copy
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 from flask import jsonify, make_response, request
 
+from catsite.iam import copy_zappa_settings
 from tests.conftest import ROOT, new_bucket
 from tests.lambda_events import (
     CUSTOM_DOMAIN,
@@ -43,7 +43,7 @@ def zappa_settings_dir(tmp_path_factory) -> Path:
     Run from a folder holding only zappa_settings.json, as scripts/package does: Zappa scans every
     .py file under its working folder for WebSocket handlers, and would find build/'s copies."""
     folder = tmp_path_factory.mktemp("zappa-settings")
-    shutil.copy(ROOT / "zappa_settings.json", folder)
+    copy_zappa_settings(ROOT, folder)  # with the attach_policy files Zappa opens
     zappa = Path(sys.executable).parent / "zappa"
     subprocess.run(
         [str(zappa), "save-python-settings-file", "dev", "-o", str(folder / "zappa_settings.py")],

@@ -12,6 +12,7 @@ import requests
 from PIL import Image
 
 from catsite import create_app
+from tests.conftest import ADMIN
 from tests.pictures_helpers import FORMATS, decompression_bomb, image_bytes, presign, upload
 
 
@@ -162,7 +163,7 @@ def test_upload_register_list_thumbnail_and_delete(client, s3, bucket):
     upload_key = presigned["fields"]["key"]
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix=upload_key), "the upload was moved"
 
-    deleted = client.delete(f"/cat/pics/{record['id']}")
+    deleted = client.delete(f"/cat/pics/{record['id']}", headers=ADMIN)
     assert deleted.status_code == 200
     assert client.get(f"/cat/pics/{record['id']}").status_code == 404
     assert [item["id"] for item in client.get("/cat/pics").get_json()["items"]] == ["kitty"]
@@ -248,7 +249,7 @@ def test_bad_listing_queries_are_400(client, query):
 def test_the_kitty_is_always_there_and_stays(client):
     kitty = client.get("/cat/pics/kitty").get_json()
     assert kitty["url"].endswith("/static/kitty.png")
-    answer = client.delete("/cat/pics/kitty")
+    answer = client.delete("/cat/pics/kitty", headers=ADMIN)
     assert answer.status_code == 403
     assert client.get("/cat/pics/kitty").status_code == 200
 
@@ -257,7 +258,7 @@ def test_the_kitty_is_always_there_and_stays(client):
 def test_unknown_or_malformed_picture_ids_are_404_json(client, bucket_state, picture_id):
     before = bucket_state()
     for method in ("get", "delete"):
-        answer = getattr(client, method)(f"/cat/pics/{picture_id}")
+        answer = getattr(client, method)(f"/cat/pics/{picture_id}", headers=ADMIN)
         assert answer.status_code == 404
         assert answer.get_json()["code"] == 404
     assert bucket_state() == before

@@ -21,7 +21,8 @@ from catsite.api import schemas
 #: What each error status means, for every operation that can answer it.
 ERRORS = {
     400: "The body is not valid JSON or a field is invalid (errors says which).",
-    403: "Nobody may do this.",
+    401: "The admin token is missing: send Authorization: Bearer <token> (see WWW-Authenticate).",
+    403: "Nobody may do this, or the admin token is wrong, or this stage has none configured.",
     404: "Nothing at this path.",
     405: "This method is not allowed on this path.",
     409: "A concurrent writer kept changing the state; try again.",
@@ -30,6 +31,14 @@ ERRORS = {
     422: "The uploaded object is missing, too big, or not an image of an accepted type (errors says which).",
     500: "Something went wrong on the server; the answer carries no details.",
     503: "S3 is unavailable; try again after Retry-After seconds.",
+    507: "The site's quota of stored pictures (count or bytes) is full.",
+}
+
+#: The moderation secret (`CATSITE_ADMIN_TOKEN`), sent as a bearer token.
+ADMIN_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "The stage's CATSITE_ADMIN_TOKEN. Without one configured, nobody may delete.",
 }
 
 
@@ -48,6 +57,7 @@ class Operation:
     accepted: type[Schema] | None = None
     headers: tuple[tuple[str, str], ...] = ()
     tags: tuple[str, ...] = field(default=("cat",))
+    admin: bool = False  # needs the admin token
 
 
 OPERATIONS = (
@@ -76,7 +86,7 @@ OPERATIONS = (
         "/cat/pics",
         "Register an uploaded file as a cat picture",
         schemas.PictureAnswerSchema,
-        (400, 409, 413, 415, 422, 503),
+        (400, 409, 413, 415, 422, 503, 507),
         body=schemas.RegisterPictureSchema,
         status=201,
         description="The object is checked (bucket, key, size, type, first bytes, pixels) before anything "
@@ -117,15 +127,17 @@ OPERATIONS = (
         "/cat/pics/{picture_id}",
         "Delete a cat picture (its original, thumbnail and record)",
         schemas.DeletedSchema,
-        (403, 404, 503),
+        (401, 403, 404, 503),
+        description="Moderation: needs the admin token, `Authorization: Bearer <token>`.",
         tags=("pictures",),
+        admin=True,
     ),
     Operation(
         "post",
         "/uploads",
         "A presigned POST for one direct upload to S3",
         schemas.UploadAnswerSchema,
-        (400, 413, 415, 503),
+        (400, 413, 415, 503, 507),
         body=schemas.UploadRequestSchema,
         status=201,
         description="Large files never pass through the function: send the file straight to S3 with "
@@ -154,6 +166,7 @@ def document() -> dict:
         info={"description": "What the cat says, and its pictures. Every error answers an Error object."},
     )
     spec.components.schema("Error", schema=schemas.ErrorSchema)
+    spec.components.security_scheme("adminToken", ADMIN_SCHEME)
     for operation in OPERATIONS:
         spec.path(path=operation.path, operations={operation.method: _operation(operation)})
     return spec.to_dict()
@@ -208,6 +221,8 @@ def _operation(operation: Operation) -> dict:
     }
     if operation.description:
         answer["description"] = operation.description
+    if operation.admin:
+        answer["security"] = [{"adminToken": []}]
     if parameters:
         answer["parameters"] = parameters
     if operation.body:

@@ -9,6 +9,7 @@ import re
 from flask import current_app, request, url_for
 from flask_restful import Resource
 
+from catsite.admin import require_admin
 from catsite.api.errors import load_json_body
 from catsite.api.schemas import PictureListQuerySchema, RegisterPictureSchema
 from catsite.errors import Forbidden, InvalidReference, NotFound
@@ -91,8 +92,11 @@ class CatPictures(Resource):
 
     def post(self):
         body = load_json_body(RegisterPictureSchema())
-        limit = current_app.extensions["settings"].max_upload_bytes
-        record, created = register_upload(get_storage(), body["location"], body["caption"], limit)
+        settings = current_app.extensions["settings"]
+        quota = (settings.max_pictures, settings.max_picture_bytes)
+        record, created = register_upload(
+            get_storage(), body["location"], body["caption"], settings.max_upload_bytes, quota
+        )
         status = 201 if created else 200
         return {**public(record), "code": status}, status
 
@@ -111,6 +115,7 @@ class CatPicture(Resource):
         return {**find_picture(picture_id), "code": 200}
 
     def delete(self, picture_id: str):
+        require_admin()
         if picture_id == KITTY_ID:
             raise Forbidden("The tutorial's kitty stays.")
         if not (is_picture_id(picture_id) and get_storage().delete_picture(picture_id)):

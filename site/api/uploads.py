@@ -4,7 +4,7 @@ from marshmallow import ValidationError
 
 from catsite.api.errors import load_json_body
 from catsite.api.schemas import UploadRequestSchema
-from catsite.pictures import new_upload
+from catsite.pictures import check_quota, new_upload
 from catsite.services import get_storage
 
 
@@ -13,8 +13,10 @@ class Uploads(Resource):
 
     def post(self):
         body = load_json_body(UploadRequestSchema())
-        limit = current_app.extensions["settings"].max_upload_bytes
+        settings = current_app.extensions["settings"]
+        limit = settings.max_upload_bytes
         if body["bytes"] > limit:
             raise ValidationError({"bytes": [f"The file is too big: at most {limit:,} bytes are accepted."]})
+        check_quota(get_storage(), body["bytes"], settings.max_pictures, settings.max_picture_bytes)
         upload = new_upload(get_storage(), body["filename"], body["content_type"], body["bytes"])
         return {**upload, "code": 201}, 201

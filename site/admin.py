@@ -1,0 +1,28 @@
+"""Who may moderate: the admin token that `DELETE /cat/pics/<id>` requires.
+
+The site is public, so anyone may read and add; removing needs a secret, `CATSITE_ADMIN_TOKEN`,
+set per stage outside the repository and sent as `Authorization: Bearer <token>`. It is compared
+in constant time, so the answer's timing does not reveal how much of a guess was right. A stage
+with no token configured refuses every delete rather than allowing them all.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import current_app, request
+
+from catsite.errors import Forbidden, Unauthorized
+
+
+def require_admin() -> None:
+    """Return when the request carries the admin token; otherwise raise 401 or 403."""
+    configured = current_app.extensions["settings"].admin_token
+    if not configured:
+        raise Forbidden("Deleting is switched off on this site: no admin token (CATSITE_ADMIN_TOKEN) is set.")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Deleting a picture needs the admin token: send Authorization: Bearer <token>.")
+    if not hmac.compare_digest(token.encode("utf-8"), configured.encode("utf-8")):
+        raise Forbidden("The admin token is not right.")

@@ -1,0 +1,146 @@
+"""The Lambda role's policy: only what catsite calls, on the stage's own bucket and function.
+
+Zappa's default role policy allows `s3:*` on every bucket, `lambda:InvokeFunction` on every
+function, and much more. `attach_policy` in `zappa_settings.json` replaces it with the file this
+module writes for each stage (`scripts/iam/<function>.json`, regenerated and checked by
+`scripts/iam-policy`). Adding a key prefix the app writes: add a row to S3_GRANTS, regenerate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+#: Key patterns in the stage's bucket and the S3 actions catsite needs on them.
+S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # What the cat says (read, then a conditional write).
+    ("state/cat.json", ("s3:GetObject", "s3:PutObject")),
+    # Presigned POSTs are signed with the role's credentials (PutObject); registration reads
+    # HEAD and the first bytes, copies from the upload (GetObject) and removes it.
+    ("uploads/*", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")),
+    # Originals, thumbnails, records, index markers; presigned GETs of pictures; moderation.
+    ("pics/*", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")),
+    # Oversize answers and archives (multipart uploads, aborted when work stops half-way),
+    # handed out by presigned GET.
+    ("results/*", ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")),
+    # Long jobs' state.
+    ("jobs/*", ("s3:GetObject", "s3:PutObject")),
+)
+
+POLICY_DIR = Path("scripts") / "iam"
+
+
+def function_name(project: str, stage: str) -> str:
+    """The Lambda function Zappa names for a stage (its slug of `<project>-<stage>`)."""
+    return re.sub(r"[^a-z0-9-]+", "-", f"{project}-{stage}".lower()).strip("-")
+
+
+def policy(bucket: str, function: str, region: str) -> dict:
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    objects = []
+    for pattern, actions in S3_GRANTS:
+        objects.append(
+            {
+                "Sid": "S3" + re.sub(r"[^A-Za-z0-9]", "", pattern.title()),
+                "Effect": "Allow",
+                "Action": list(actions),
+                "Resource": f"{bucket_arn}/{pattern}",
+            }
+        )
+    log_group = f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                # Unconditioned on purpose: without s3:ListBucket, S3 answers 403 instead of 404
+                # for a missing key, and catsite would read a fresh store as an outage.
+                "Sid": "S3ListTheStageBucket",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": bucket_arn,
+            },
+            *objects,
+            {
+                "Sid": "InvokeItselfForTasks",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunction"],
+                "Resource": f"arn:aws:lambda:{region}:*:function:{function}",
+            },
+            {
+                "Sid": "WriteItsOwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [log_group, f"{log_group}:*"],
+            },
+        ],
+    }
+
+
+def stage_config(settings: dict, stage: str) -> dict:
+    """A stage's settings with `extends` resolved, as Zappa reads them."""
+    config = dict(settings[stage])
+    if "extends" in config:
+        base = stage_config(settings, config.pop("extends"))
+        config = {**base, **config}
+    return config
+
+
+def stage_policies(settings: dict) -> dict[str, tuple[Path, dict]]:
+    """For each stage: where its policy file lives, and what it must hold."""
+    answer = {}
+    for stage in settings:
+        config = stage_config(settings, stage)
+        function = function_name(config.get("project_name", "catsite"), stage)
+        bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
+        answer[stage] = (POLICY_DIR / f"{function}.json", policy(bucket, function, config["aws_region"]))
+    return answer
+
+
+def copy_zappa_settings(root: Path, folder: Path) -> None:
+    """Copy zappa_settings.json and the policy files it names into `folder`, at the same relative
+    paths: Zappa opens every stage's `attach_policy` whenever it loads the settings, even for
+    `package` or `save-python-settings-file`, so a folder holding only the settings is not enough."""
+    import shutil
+
+    shutil.copy(root / "zappa_settings.json", folder)
+    settings = json.loads((root / "zappa_settings.json").read_text())
+    for stage in settings:
+        name = stage_config(settings, stage).get("attach_policy")
+        if name:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(root / name, folder / name)
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=4) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="scripts/iam-policy",
+        description="Write each stage's Lambda role policy (scripts/iam/<function>.json) from "
+        "zappa_settings.json; with --check, only report files that are out of date.",
+    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
+    args = parser.parse_args(argv)
+    settings = json.loads(Path("zappa_settings.json").read_text())
+    stale = 0
+    for stage, (path, document) in stage_policies(settings).items():
+        current = path.read_text() if path.exists() else None
+        if current == render(document):
+            print(f"{stage}: {path} is up to date")
+        elif args.check:
+            print(f"{stage}: {path} is out of date; run scripts/iam-policy")
+            stale += 1
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(document))
+            print(f"{stage}: wrote {path}")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""One JSON log line per request, with nothing secret in it."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from tests.conftest import ADMIN, ADMIN_TOKEN
+from tests.lambda_events import LambdaContext, alb_event, http_event, rest_event
+from tests.pictures_helpers import presign
+
+SECRET_COOKIE = "session=cookie-secret-4242"
+SECRET_BODY = "body-secret-purr-9000"
+
+
+@pytest.fixture
+def caplog(caplog):
+    """caplog, attached to the request logger itself: that logger does not propagate to the root
+    (its lines must stay pure JSON on Lambda), so caplog's root handler would not see them."""
+    logger = logging.getLogger("catsite.requests")
+    logger.addHandler(caplog.handler)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+
+
+def request_lines(caplog) -> list[dict]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "catsite.requests"]
+
+
+def test_each_request_writes_one_json_line_without_secrets(client, caplog):
+    caplog.set_level(logging.INFO, logger="catsite.requests")
+    answer = client.post(
+        "/cat?X-Amz-Signature=query-secret-1234&cursor=abc",
+        json={"says": SECRET_BODY},
+        headers={"Cookie": SECRET_COOKIE, **ADMIN},
+    )
+    assert answer.status_code == 200
+    client.delete("/cat/pics/" + "0" * 32, headers=ADMIN)
+
+    lines = request_lines(caplog)
+    assert len(lines) == 2
+    first = lines[0]
+    assert set(first) == {"request_id", "method", "path", "status", "duration_ms", "door"}
+    assert (first["method"], first["path"], first["status"], first["door"]) == ("POST", "/cat", 200, "local")
+    assert first["duration_ms"] >= 0 and len(first["request_id"]) == 32
+    assert (lines[1]["method"], lines[1]["status"]) == ("DELETE", 404)
+
+    everything = caplog.text
+    for secret in (SECRET_BODY, "cookie-secret-4242", "query-secret-1234", ADMIN_TOKEN, "X-Amz"):
+        assert secret not in everything
+
+
+def test_errors_are_logged_too(client, caplog):
+    caplog.set_level(logging.INFO, logger="catsite.requests")
+    client.post("/cat", data="{not json", content_type="application/json")
+    client.get("/no/such/page")
+    assert [(line["path"], line["status"]) for line in request_lines(caplog)] == [
+        ("/cat", 400),
+        ("/no/such/page", 404),
+    ]
+
+
+def test_presign_answers_are_not_logged(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    answer = presign(client, "cat.png", "image/png", 100)
+    signature = answer.get_json()["fields"]["x-amz-signature"]
+    assert signature not in caplog.text
+    assert [line["path"] for line in request_lines(caplog)] == ["/uploads"]
+
+
+@pytest.mark.parametrize(
+    ("event", "door"),
+    [
+        (rest_event("GET", "/healthz", stage="dev"), "rest"),
+        (alb_event("GET", "/healthz"), "alb"),
+        (http_event("GET", "/healthz"), "http"),
+    ],
+)
+def test_on_lambda_the_line_carries_the_invocation_id_and_the_door(client, caplog, event, door):
+    """Behind Lambda, both entry paths put the event and context in the environ (as here)."""
+    caplog.set_level(logging.INFO, logger="catsite.requests")
+    context = LambdaContext()
+    answer = client.get(
+        "/healthz",
+        headers={"Cookie": SECRET_COOKIE},
+        environ_overrides={"lambda.event": event, "lambda.context": context},
+    )
+    assert answer.status_code == 200
+    [line] = request_lines(caplog)
+    assert (line["request_id"], line["door"], line["path"]) == (context.aws_request_id, door, "/healthz")
+    assert "cookie-secret-4242" not in caplog.text
