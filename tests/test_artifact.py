@@ -36,17 +36,6 @@ DOORS = {
 
 
 @pytest.fixture(scope="session")
-def lambda_zip() -> Path:
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "package"), "dev"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    path = Path(done.stdout.strip().splitlines()[-1])
-    assert path == ROOT / "dist" / "catsite-dev.zip" and path.is_file()
-    return path
-
-
-@pytest.fixture(scope="session")
 def task_folder(lambda_zip, tmp_path_factory) -> Path:
     return unpack(lambda_zip, tmp_path_factory.mktemp("var-task") / "task")
 
