@@ -118,3 +118,17 @@ def test_emulator_deregisters_targets_as_aws_does(emulator):
     assert [h["Target"]["Id"] for h in registered] == [f"{arn}:current"]  # the registered one stays
     elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": f"{arn}:current"}])
     assert elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"] == []
+
+
+def test_deploy_refuses_settings_that_still_hold_placeholders(lambda_zip):
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "deploy"), "prod", "--zip", str(lambda_zip)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "replace CHANGE-ME in zappa_settings.json, stage prod: s3_bucket" in done.stderr
+    assert "alb_vpc_config.CertificateArn" in done.stderr and "zappa" not in done.stdout
