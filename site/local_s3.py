@@ -44,7 +44,7 @@ class LocalS3:
         for _ in range(3):  # another process may take the free port between our probe and moto's bind
             self.port = self.port or free_port(self.host)
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+                self.server_command(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 env={**os.environ, **DUMMY_CREDENTIALS},
@@ -54,6 +54,10 @@ class LocalS3:
             self.stop()
             self.port = None
         raise RuntimeError("the local S3 (moto server) did not start")
+
+    def server_command(self) -> list[str]:
+        """The server's command line (the deploy rehearsal's emulator runs an extended moto)."""
+        return [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)]
 
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

@@ -49,8 +49,8 @@ def publish(storage, static_dir: Path, log=print) -> PublishReport:
     return report
 
 
-def stage_overrides(stage: str, zappa_settings: Path) -> dict[str, str]:
-    """The settings a Zappa stage gives the app (its bucket and region), `extends` followed."""
+def stage_config(stage: str, zappa_settings: Path) -> dict:
+    """A Zappa stage's settings with `extends` followed (its environment variables merged)."""
     stages = json.loads(zappa_settings.read_text())
     if stage not in stages:
         raise SystemExit(f"no stage {stage!r} in {zappa_settings.name} (stages: {', '.join(stages)})")
@@ -62,6 +62,12 @@ def stage_overrides(stage: str, zappa_settings: Path) -> dict[str, str]:
     for entry in reversed(chain):
         merged.update({k: v for k, v in entry.items() if k != "aws_environment_variables"})
         merged.setdefault("aws_environment_variables", {}).update(entry.get("aws_environment_variables", {}))
+    return merged
+
+
+def stage_overrides(stage: str, zappa_settings: Path) -> dict[str, str]:
+    """The settings a Zappa stage gives the app (its bucket and region), `extends` followed."""
+    merged = stage_config(stage, zappa_settings)
     overrides = dict(merged["aws_environment_variables"])
     if merged.get("aws_region"):
         overrides["AWS_REGION"] = merged["aws_region"]
@@ -71,6 +77,9 @@ def stage_overrides(stage: str, zappa_settings: Path) -> dict[str, str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="publish-static", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", help="a stage of zappa_settings.json (default: the environment's bucket)")
+    parser.add_argument(
+        "--settings", type=Path, help="the Zappa settings file (default: zappa_settings.json)"
+    )
     args = parser.parse_args(argv)
 
     from catsite.errors import StorageUnavailable
@@ -78,7 +87,8 @@ def main(argv=None) -> int:
     from catsite.settings import DEFAULT_ROOT, SettingsError
 
     try:
-        overrides = stage_overrides(args.stage, DEFAULT_ROOT / "zappa_settings.json") if args.stage else {}
+        zappa_settings = args.settings or DEFAULT_ROOT / "zappa_settings.json"
+        overrides = stage_overrides(args.stage, zappa_settings) if args.stage else {}
         settings = Settings.load(overrides)
     except SettingsError as error:
         print(f"publish-static: {error}", file=sys.stderr)

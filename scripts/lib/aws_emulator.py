@@ -1,0 +1,106 @@
+"""The local AWS emulator of the deploy rehearsal: moto's server, with what Zappa needs and moto lacks.
+
+    python scripts/lib/aws_emulator.py [-H 127.0.0.1] [-p PORT]
+
+Runs `moto.server` (every service, one HTTP endpoint, its own process) after adding four AWS
+behaviours that Zappa 0.63 relies on and moto 5.2 does not have. Each is written from AWS's API
+reference, not from Zappa's expectations, and each is small:
+
+1. `ListFunctionUrlConfigs` (GET /2021-10-31/functions/{name}/urls), called by `zappa update`
+   and `zappa status`: the function's URL configurations, an empty list when it has none, 404
+   ResourceNotFoundException for an unknown function.
+2. CloudFormation deleting an `AWS::ApiGateway::RestApi`: deleting the stack deletes the API it
+   created (`zappa undeploy` relies on it; moto keeps the API). An API already gone is no error.
+3. `DeregisterTargets` of a target that is not registered succeeds and changes nothing, as on
+   AWS (Zappa registers `<function>:current` and deregisters `<function>`; moto refuses).
+4. `DescribeTargetHealth` of a target that is not registered answers `unused`,
+   `Target.NotRegistered`, as on AWS for Lambda targets (moto answers `unavailable` for
+   non-instance targets, so Zappa's `target_deregistered` waiter would never finish).
+
+Lambda `Invoke` stays moto's (it needs Docker): the rehearsal never invokes through the emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+from urllib.parse import unquote
+
+
+def _list_function_url_configs(self) -> Any:
+    """GET .../functions/{FunctionName}/urls: AWS's ListFunctionUrlConfigs (no paging needed:
+    moto keeps at most one URL configuration per function, the unqualified one)."""
+    from moto.awslambda.exceptions import UnknownFunctionException
+
+    name = unquote(self.path.split("?")[0].rstrip("/").split("/")[-2])
+    function = self.backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(name)
+    if function is None:
+        raise UnknownFunctionException(arn=name)
+    configs = [function.url_config.to_dict()] if function.url_config else []
+    return 200, {"status": 200}, json.dumps({"FunctionUrlConfigs": configs})
+
+
+def _delete_rest_api_with_stack(cls, resource_name, cloudformation_json, account_id, region_name) -> None:
+    """AWS::ApiGateway::RestApi deleted with its stack; `resource_name` is the API's id."""
+    from moto.apigateway.models import apigateway_backends
+
+    apigateway_backends[account_id][region_name].apis.pop(resource_name, None)
+
+
+def _tolerant_deregister(self, targets: list[dict[str, Any]]) -> None:
+    """DeregisterTargets: registered targets move to deregistered; others are left alone."""
+    for target in targets:
+        registered = self.targets.pop(target["Id"], None)
+        if registered:
+            self.deregistered_targets[target["Id"]] = registered
+
+
+def _health_with_not_registered(original):
+    def health_for(self, target, ec2_backend):
+        from moto.elbv2.models import FakeHealthStatus
+
+        known = target["Id"] in self.targets or target["Id"] in self.terminated_targets
+        if known or target["Id"].startswith("i-"):
+            return original(self, target, ec2_backend)
+        port = target.get("Port", self.port)
+        return FakeHealthStatus(
+            target["Id"],
+            port,
+            self.health_check_port,
+            "unused",
+            "Target.NotRegistered",
+            "Target is not registered to the target group",
+        )
+
+    return health_for
+
+
+def extend_moto() -> None:
+    """Add the four behaviours to moto's backends, before its server builds its URL maps."""
+    from moto.apigateway.models import RestAPI
+    from moto.awslambda import urls as lambda_urls
+    from moto.awslambda.responses import LambdaResponse
+    from moto.elbv2.models import FakeTargetGroup
+
+    pattern = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"
+    lambda_urls.url_paths[pattern] = LambdaResponse.dispatch
+    LambdaResponse.list_function_url_configs = _list_function_url_configs
+    RestAPI.delete_from_cloudformation_json = classmethod(_delete_rest_api_with_stack)
+    FakeTargetGroup.deregister = _tolerant_deregister
+    FakeTargetGroup.health_for = _health_with_not_registered(FakeTargetGroup.health_for)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        return
+    extend_moto()
+    from moto.server import main as moto_main
+
+    moto_main(argv)
+
+
+if __name__ == "__main__":
+    main()

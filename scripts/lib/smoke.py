@@ -1,0 +1,201 @@
+"""scripts/smoke URL: check a deployed (or local) catsite from the outside, as a browser would.
+
+Pages (`/`, `/pics`, `/docs`) and the stylesheet and scripts the home page links to (published
+static assets, when the stage serves them from S3); `/healthz`; the `/cat` round trip (what the
+cat says is changed, read back, then put back as it was); an upload (`POST /uploads`, the file
+straight to the presigned URL, `POST /cat/pics`) and its registration (the record, the gallery
+list, the picture and its thumbnail), then the test picture is deleted again. Stops at the first
+failure with a message saying what was expected; exit status 0 only when everything answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import sys
+import uuid
+from urllib.parse import urljoin
+
+import requests
+
+TIMEOUT = 30
+
+
+class SmokeFailure(Exception):
+    pass
+
+
+class Smoke:
+    def __init__(self, base_url: str, log=print, admin_token: str = ""):
+        self.base = base_url.rstrip("/") + "/"
+        self.http = requests.Session()
+        self.log = log
+        self.admin_token = admin_token
+
+    def url(self, path: str) -> str:
+        return urljoin(self.base, path.lstrip("/"))
+
+    def expect(self, response: requests.Response, status: int | tuple, what: str) -> requests.Response:
+        wanted = status if isinstance(status, tuple) else (status,)
+        if response.status_code not in wanted:
+            raise SmokeFailure(
+                f"{what}: {response.request.method} {response.url} answered {response.status_code}, "
+                f"expected {' or '.join(map(str, wanted))}: {response.text[:300]!r}"
+            )
+        return response
+
+    def json(self, method: str, path: str, status, what: str, **kwargs) -> dict:
+        response = self.expect(
+            self.http.request(method, self.url(path), timeout=TIMEOUT, **kwargs), status, what
+        )
+        if not response.headers.get("Content-Type", "").startswith("application/json"):
+            raise SmokeFailure(f"{what}: {path} answered {response.headers.get('Content-Type')}, not JSON")
+        return response.json()
+
+    def ok(self, message: str) -> None:
+        self.log(f"ok   {message}")
+
+    # -- the checks -----------------------------------------------------------------------------
+
+    def pages(self) -> None:
+        for path in ("/", "/pics", "/docs"):
+            response = self.expect(self.http.get(self.url(path), timeout=TIMEOUT), 200, f"page {path}")
+            kind = response.headers.get("Content-Type", "")
+            if not kind.startswith("text/html") or "</html>" not in response.text:
+                raise SmokeFailure(f"page {path}: expected an HTML page, got {kind} {response.text[:120]!r}")
+            self.ok(f"page {path} ({len(response.content):,} bytes)")
+            if path == "/":
+                self.assets(response)
+
+    def assets(self, home: requests.Response) -> None:
+        links = re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', home.text)
+        if not links:
+            raise SmokeFailure("page /: links no stylesheet or script")
+        for link in links:
+            asset = urljoin(home.url, link)
+            self.expect(self.http.get(asset, timeout=TIMEOUT), 200, "an asset of the home page")
+            self.ok(f"asset {asset}")
+
+    def health(self) -> None:
+        body = self.json("GET", "/healthz", 200, "health check")
+        if body.get("status") != "ok":
+            raise SmokeFailure(f"/healthz answered {body}, expected status ok")
+        self.ok("/healthz")
+
+    def cat_round_trip(self) -> None:
+        before = self.json("GET", "/cat", 200, "GET /cat")["says"]
+        words = f"smoke test {uuid.uuid4().hex[:8]}"
+        try:
+            answer = self.json("POST", "/cat", 200, "POST /cat", json={"says": words})
+            if answer.get("says") != words:
+                raise SmokeFailure(f"POST /cat answered {answer}, expected says={words!r}")
+            read = self.json("GET", "/cat", 200, "GET /cat after POST")["says"]
+            if read != words:
+                raise SmokeFailure(f"GET /cat after POST says {read!r}, expected {words!r}")
+            self.ok(f"/cat round trip ({words!r})")
+        finally:
+            self.json("POST", "/cat", 200, "putting back what the cat said", json={"says": before})
+            self.ok(f"/cat says {before!r} again")
+
+    def upload(self) -> None:
+        data, caption = smoke_png(), f"smoke test {uuid.uuid4().hex[:8]}"
+        presigned = self.json(
+            "POST",
+            "/uploads",
+            201,
+            "asking for an upload",
+            json={"filename": "smoke.png", "content_type": "image/png", "bytes": len(data)},
+        )
+        files = {
+            **{k: (None, v) for k, v in presigned["fields"].items()},
+            "file": ("smoke.png", data, "image/png"),
+        }
+        sent = requests.post(presigned["url"], files=files, timeout=TIMEOUT)
+        self.expect(sent, (200, 201, 204), "the upload to the presigned URL")
+        self.ok(f"uploaded {len(data)} bytes to {presigned['url']}")
+        record = self.json(
+            "POST",
+            "/cat/pics",
+            201,
+            "registering the upload",
+            json={"location": presigned["location"], "caption": caption},
+        )
+        picture = record["id"]
+        try:
+            self.ok(f"registered picture {picture}")
+            again = self.json("GET", f"/cat/pics/{picture}", 200, "reading the registered picture")
+            if (again.get("id"), again.get("caption")) != (picture, caption):
+                raise SmokeFailure(f"GET /cat/pics/{picture} answered {again}, expected caption {caption!r}")
+            listed = self.json("GET", "/cat/pics?limit=100", 200, "the gallery list")
+            if picture not in [item["id"] for item in listed["items"]]:
+                raise SmokeFailure(f"GET /cat/pics does not list the new picture {picture}")
+            self.ok("the gallery lists it")
+            for field in ("url", "thumb_url"):
+                image = self.expect(
+                    requests.get(again[field], timeout=TIMEOUT), 200, f"the picture's {field}"
+                )
+                if not image.headers.get("Content-Type", "").startswith("image/"):
+                    raise SmokeFailure(f"the picture's {field} answered {image.headers.get('Content-Type')}")
+            self.ok("its picture and thumbnail download")
+        finally:
+            self.remove_picture(picture)
+
+    def remove_picture(self, picture: str) -> None:
+        if not self.admin_token:
+            self.log(f"note: left the test picture {picture} (deleting needs --admin-token)")
+            return
+        gone = self.http.delete(
+            self.url(f"/cat/pics/{picture}"),
+            headers={"Authorization": f"Bearer {self.admin_token}"},
+            timeout=TIMEOUT,
+        )
+        if gone.status_code == 200:
+            self.ok(f"deleted the test picture {picture}")
+        else:
+            self.log(f"note: could not delete the test picture {picture} (HTTP {gone.status_code})")
+
+    def run(self) -> None:
+        self.log(f"smoke test of {self.base}")
+        self.pages()
+        self.health()
+        self.cat_round_trip()
+        self.upload()
+
+
+def smoke_png() -> bytes:
+    """A small real PNG: a 96x64 picture in one colour."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (96, 64), (230, 140, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/smoke", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "url", help="the site's base URL, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/dev"
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get("CATSITE_ADMIN_TOKEN", ""),
+        help="the stage's CATSITE_ADMIN_TOKEN, to delete the test picture afterwards "
+        "(default: that environment variable)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        Smoke(args.url, admin_token=args.admin_token).run()
+    except SmokeFailure as failure:
+        print(f"smoke: FAILED: {failure}", file=sys.stderr)
+        return 1
+    except requests.RequestException as error:
+        print(f"smoke: FAILED: no answer: {error}", file=sys.stderr)
+        return 1
+    print("smoke: passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
