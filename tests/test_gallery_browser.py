@@ -112,3 +112,29 @@ def test_download_all_shows_progress_and_offers_a_working_link(page: Page, live_
         names = zipped.namelist()
     assert len([n for n in names if n.startswith("pictures/")]) == 3 and "kitty.png" in names
     assert errors == []
+
+
+def test_without_javascript_the_gallery_shows_and_what_needs_it_is_hidden(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/pics")
+        expect(page.locator("#gallery img")).to_have_count(1)
+        expect(page.locator("#upload-form")).to_be_hidden()
+        expect(page.locator("#archive")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_the_gallery_does_not_shift_while_it_loads(page: Page, live_server):
+    """Cumulative layout shift, as Chromium reports it, stays under Lighthouse's 'good' 0.1."""
+    page.add_init_script(
+        """window.__shift = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+        }).observe({type: 'layout-shift', buffered: true});"""
+    )
+    page.goto(f"{live_server}/pics")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#upload-form")).to_be_visible()
+    assert page.evaluate("window.__shift") < 0.1

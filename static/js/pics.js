@@ -93,7 +93,6 @@ function refusal(file) {
   return null;
 }
 
-form.hidden = false;
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const file = fileInput.files[0];
@@ -151,7 +150,6 @@ async function watchJob(statusUrl) {
   }
 }
 
-archive.hidden = false;
 archiveStart.addEventListener("click", async () => {
   archiveStart.disabled = true;
   archiveError.textContent = "";
