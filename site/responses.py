@@ -7,8 +7,9 @@ request gets a template from `templates/errors/`. No traceback ever reaches a cl
 
 from __future__ import annotations
 
+import sys
+
 from flask import Flask, make_response, render_template, request
-from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from catsite.api.errors import error_response, validation_message
@@ -93,8 +94,8 @@ def register(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
-    @app.errorhandler(ValidationError)
-    def invalid_body(error: ValidationError):
+    def invalid_body(error):
+        """marshmallow's ValidationError: 400 with the errors per field."""
         errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         return render_error(400, validation_message(error), errors)
 
@@ -119,5 +120,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        # marshmallow is imported with the first schema, not at start-up (cold start), so its
+        # ValidationError cannot be registered by class here; until it is loaded none can occur.
+        marshmallow = sys.modules.get("marshmallow")
+        if marshmallow is not None and isinstance(error, marshmallow.ValidationError):
+            return invalid_body(error)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return http_error(InternalServerError())

@@ -6,7 +6,6 @@ from flask import jsonify, make_response
 from flask_restful import Resource
 
 from catsite.api.errors import load_json_body
-from catsite.api.schemas import CatSaysSchema
 from catsite.services import get_storage
 
 
@@ -20,5 +19,7 @@ class Cat(Resource):
         return _says_response(get_storage().get_says())
 
     def post(self):
+        from catsite.api.schemas import CatSaysSchema  # marshmallow loads on first use
+
         body = load_json_body(CatSaysSchema())
         return _says_response(get_storage().set_says(body["says"]))

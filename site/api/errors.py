@@ -7,10 +7,13 @@ failure. Errors are raised as exceptions anywhere and rendered here, once.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import jsonify, request
-from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+if TYPE_CHECKING:  # marshmallow loads with the first schema, not with the app (cold start)
+    from marshmallow import Schema, ValidationError
 
 
 def error_response(status: int, message: str, errors: dict | None = None):

@@ -11,7 +11,6 @@ from flask_restful import Resource
 
 from catsite.admin import require_admin
 from catsite.api.errors import load_json_body
-from catsite.api.schemas import PictureListQuerySchema, RegisterPictureSchema
 from catsite.errors import Forbidden, InvalidReference, NotFound
 from catsite.keys import INDEX_PREFIX
 from catsite.pictures import is_picture_id, register_upload
@@ -86,11 +85,15 @@ def list_pictures(limit: int, cursor: str | None) -> tuple[list[dict], str | Non
 
 class CatPictures(Resource):
     def get(self):
+        from catsite.api.schemas import PictureListQuerySchema
+
         query = PictureListQuerySchema().load(request.args.to_dict())
         items, next_cursor = list_pictures(query["limit"], query["cursor"])
         return {"items": items, "count": len(items), "next_cursor": next_cursor, "code": 200}
 
     def post(self):
+        from catsite.api.schemas import RegisterPictureSchema
+
         body = load_json_body(RegisterPictureSchema())
         settings = current_app.extensions["settings"]
         quota = (settings.max_pictures, settings.max_picture_bytes)

@@ -1,9 +1,7 @@
 from flask import current_app
 from flask_restful import Resource
-from marshmallow import ValidationError
 
 from catsite.api.errors import load_json_body
-from catsite.api.schemas import UploadRequestSchema
 from catsite.pictures import check_quota, new_upload
 from catsite.services import get_storage
 
@@ -12,6 +10,10 @@ class Uploads(Resource):
     """`POST /uploads`: a presigned POST for one file sent straight to S3 (never through Lambda)."""
 
     def post(self):
+        from marshmallow import ValidationError
+
+        from catsite.api.schemas import UploadRequestSchema
+
         body = load_json_body(UploadRequestSchema())
         settings = current_app.extensions["settings"]
         limit = settings.max_upload_bytes

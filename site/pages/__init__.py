@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
-from catsite.api.schemas import CatSaysSchema
 from catsite.services import get_storage
 
 bp = Blueprint("pages", __name__)
@@ -27,6 +25,10 @@ def docs():
 @bp.post("/")
 def change_says():
     """The form's no-JavaScript path: validate, store, then redirect back (post/redirect/get)."""
+    from marshmallow import ValidationError
+
+    from catsite.api.schemas import CatSaysSchema
+
     try:
         body = CatSaysSchema().load({"says": request.form.get("says", "")})
     except ValidationError as error:
