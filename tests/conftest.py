@@ -106,6 +106,20 @@ def bucket_state(s3, bucket):
     return state
 
 
+def run_fresh_python(script: str, settings: dict) -> str:
+    """Run `script` in a fresh interpreter with the app's settings; return what it printed.
+    For checks about what a process imports, which the test process has long since loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, **settings},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return done.stdout.strip()
+
+
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -158,11 +158,7 @@ def test_pictures_collection_holds_the_kitty(client):
 def test_marshmallow_and_botocore_load_only_when_a_request_needs_them(settings):
     """Cold start: /healthz validates nothing and reads no S3, so neither library is imported;
     the first body that is validated loads marshmallow, and its errors still answer 400 JSON."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
+    from tests.conftest import run_fresh_python
 
     script = """
 import json, sys
@@ -173,15 +169,7 @@ loaded = {name: name in sys.modules for name in ("marshmallow", "botocore", "bot
 bad = client.post("/cat", json={"says": ""})
 print(json.dumps([loaded, bad.status_code, bad.get_json(), "marshmallow" in sys.modules]))
 """
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**os.environ, **settings},
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    loaded, status, body, later = json.loads(run.stdout.strip().splitlines()[-1])
+    loaded, status, body, later = json.loads(run_fresh_python(script, settings).splitlines()[-1])
     assert loaded == {"marshmallow": False, "botocore": False, "boto3": False}
     assert status == 400 and "says" in body["errors"]
     assert later is True

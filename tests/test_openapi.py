@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from tests.conftest import ROOT
+from tests.conftest import run_fresh_python
 from tests.test_pages import parse
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -118,15 +115,7 @@ assert client.get("/openapi.json").status_code == 200
 after = sorted(m for m in sys.modules if m.startswith(("apispec", "catsite.api.openapi")))
 print(before, after)
 """
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**os.environ, **settings},
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    before, after = run.stdout.strip().split("] [")
+    before, after = run_fresh_python(script, settings).split("] [")
     assert before == "["
     assert "apispec" in after and "catsite.api.openapi" in after
 
