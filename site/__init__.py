@@ -33,7 +33,6 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     app.extensions["settings"] = settings
     app.extensions["storage"] = storage
 
-    register_request_log(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_static_and_security(app)
@@ -41,15 +40,12 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     register_compression(app)
 
     from catsite.lambda_paths import RestStagePathFix
+    from catsite.request_log import RequestLog
 
-    app.wsgi_app = RestStagePathFix(app.wsgi_app)
+    # WSGI layers around Flask (the security headers are the innermost, from security.register):
+    # the request log times all of Flask's work, and the stage fix corrects the path first.
+    app.wsgi_app = RestStagePathFix(RequestLog(app.wsgi_app))
     return app
-
-
-def register_request_log(app: Flask) -> None:
-    from catsite import request_log
-
-    request_log.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

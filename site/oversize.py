@@ -34,6 +34,8 @@ def register(app: Flask) -> None:
         if response.is_streamed and not response.content_length:
             return response  # size unknown; catsite streams nothing large through the function
         size = response.content_length if response.content_length is not None else len(response.get_data())
+        if wire_size(size, door, binary=True) <= door.response_limit:
+            return response  # fits even as base64: its type does not matter
         binary = not (response.mimetype or "").startswith(_TEXT_TYPES)
         if wire_size(size, door, binary) <= door.response_limit:
             return response
