@@ -1,12 +1,21 @@
 """Benchmark: the archive streams, so memory does not grow with its size.
 
 Builds, in one run against the local S3, the archive of 2 pictures of 25 MB (50 MB) and of 40
-(1 GB), each in a fresh process, and a plain boto3 copy of the same bytes through a process
-(GetObject, then PutObject, picture by picture). Reports:
+(1 GB), each in a fresh process, and two plain boto3 copies of the same bytes through a process:
+into one object with boto3's managed transfer (`upload_fileobj`, its default settings, reading
+the originals one after another), as the archive writes one object; and picture by picture
+(GetObject, then PutObject). Reports:
 
 - archive_peak_rise_mib_50mb, archive_peak_rise_mib_1gb: peak RSS (VmHWM) minus the process's
   RSS just before it starts (target for 1 GB: < 64 MiB);
-- archive_mb_per_s_1gb, copy_mb_per_s_1gb and archive_throughput_ratio (target >= 0.5).
+- archive_mb_per_s_1gb, managed_copy_mb_per_s_1gb and archive_throughput_ratio, the archive
+  against the copy into one object (target >= 0.5);
+- copy_mb_per_s_1gb and archive_vs_object_copies_ratio, against the picture-by-picture copy.
+
+Why two baselines: an object written in parts is only complete once S3 assembles it, and the
+local S3 (moto) does that in Python, copying the whole object several times: for 1 GB that takes
+longer than writing the parts did. The copy into one object pays it too; copies of separate
+25 MB objects never do. On AWS the assembly happens inside S3.
 
 Run through scripts/bench, or alone: .venv/bin/python scripts/bench_archive.py
 """
@@ -44,6 +53,36 @@ if mode == "archive":
     from catsite.jobs import kitty_path
     result = build_archive(storage, kitty_path(Settings.load()), Deadline(3600))
     moved = result["bytes"]
+elif mode == "managed":
+    import io
+    import boto3
+
+    class Originals(io.RawIOBase):
+        # every original, one after another, read from S3 as the reader asks
+
+        def __init__(self):
+            self.keys = iter([f"pics/{r['id']}/original.{r['extension']}" for r in records])
+            self.body = None
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            while True:
+                if self.body is None:
+                    key = next(self.keys, None)
+                    if key is None:
+                        return 0
+                    self.body = storage.s3.get_object(Bucket=storage.bucket, Key=key)["Body"]
+                data = self.body.read(len(buffer))
+                if data:
+                    buffer[: len(data)] = data
+                    return len(data)
+                self.body = None
+
+    client = boto3.client("s3")
+    client.upload_fileobj(io.BufferedReader(Originals(), 1 << 20), storage.bucket, "copies/all")
+    moved = client.head_object(Bucket=storage.bucket, Key="copies/all")["ContentLength"]
 else:
     moved = 0
     for record in records:
@@ -100,9 +139,14 @@ def run() -> dict:
             results[f"archive_peak_rise_mib_{name}"] = round(archive["rise_mib"], 1)
             if name == "1gb":
                 copy = measure("copy", env)
+                managed = measure("managed", env)
+                results["managed_copy_mb_per_s_1gb"] = round(managed["bytes"] / managed["seconds"] / MB, 1)
                 results["archive_mb_per_s_1gb"] = round(archive["bytes"] / archive["seconds"] / MB, 1)
                 results["copy_mb_per_s_1gb"] = round(copy["bytes"] / copy["seconds"] / MB, 1)
                 results["archive_throughput_ratio"] = round(
+                    results["archive_mb_per_s_1gb"] / results["managed_copy_mb_per_s_1gb"], 3
+                )
+                results["archive_vs_object_copies_ratio"] = round(
                     results["archive_mb_per_s_1gb"] / results["copy_mb_per_s_1gb"], 3
                 )
                 results["copy_peak_rise_mib_1gb"] = round(copy["rise_mib"], 1)
