@@ -7,10 +7,10 @@ environment and touches no network (cold start and tests both depend on that).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from flask import Flask
-
-from catsite.settings import Settings
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> Flask:
@@ -20,6 +20,10 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     `config` override them, and keys that are not catsite settings go to Flask's config
     (`TESTING`, say). `storage` injects a ready `Storage`; otherwise one is built on first use.
     """
+    from flask import Flask  # here, not at import: `import catsite.awslambda` stays light
+
+    from catsite.settings import Settings
+
     config = dict(config or {})
     settings = Settings.load({k: v for k, v in config.items() if k in Settings.KEYS})
     app = Flask(

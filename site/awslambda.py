@@ -29,6 +29,7 @@ import sys
 from io import BytesIO
 
 from catsite.deadline import invocation_context
+from catsite.startup import paused_then_frozen
 
 SETTINGS_MODULE = "zappa_settings"
 
@@ -56,11 +57,22 @@ _lean: LeanHttpHandler | None = None
 
 def lambda_handler(event, context):
     """Lambda's entry point: HTTP events on the lean path, everything else through Zappa."""
-    global _lean
     invocation_context.set(context)  # for jobs, which Zappa's @task routing calls without it
     if is_http_event(event):
         if _lean is None:
-            _lean = LeanHttpHandler.load()
+            return _first_http_event(event, context)
+        if _lean.usable:
+            return _lean(event, context)
+    return zappa_lambda_handler(event, context)
+
+
+def _first_http_event(event, context):
+    """Load the app and answer the first HTTP event with the garbage collector paused: the
+    imports, the app and (for pages that read S3) botocore's client are built then, and frozen
+    afterwards (`catsite.startup`)."""
+    global _lean
+    with paused_then_frozen():
+        _lean = LeanHttpHandler.load()
         if _lean.usable:
             return _lean(event, context)
     return zappa_lambda_handler(event, context)

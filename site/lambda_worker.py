@@ -12,7 +12,8 @@ stderr, as Lambda sends them to its log):
 
     {"event": {...}, "remaining_ms": 30000}  ->  {"response": {...}} or {"error": "traceback"}
     {"event": {...}, "repeat": 500}          ->  the last answer, and "seconds" the calls took
-    {"report": true}                         ->  {"modules": [...], "compiled": [...], "stale": [...]}
+    {"report": true}                         ->  {"modules": [...], "compiled": [...], "stale": [...],
+                                                  "gc": {"enabled": ..., "frozen": ...}}
 
 The report tells how every module under the first `--path` was loaded: `compiled` lists modules
 whose bytecode was missing or invalid (so Python compiled their source), `stale` lists cached
@@ -112,7 +113,10 @@ def serve(paths: list[str], handler_name: str, function_name: str) -> None:
                 and os.path.realpath(m.__file__).startswith(task)
                 and m.__file__.endswith(".py")
             ]
+            import gc
+
             answer = {
+                "gc": {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()},
                 "modules": sorted(sys.modules),
                 "task_modules": len(mine),
                 "compiled": [p for p in compiled if task and os.path.realpath(p).startswith(task)],

@@ -128,6 +128,22 @@ def test_healthz_creates_no_s3_client_and_imports_no_boto3(task_folder, local_s3
     assert "boto3" not in loaded and "botocore" not in loaded and "asyncio" not in loaded
 
 
+def test_the_first_answer_is_built_with_the_collector_paused_and_start_up_is_frozen(task_folder, local_s3):
+    env = lambda_env(local_s3, "no-such-bucket")
+    with LambdaProcess([task_folder, RUNTIME], env=env, cwd=task_folder) as worker:
+        before = worker.report()["gc"]
+        assert worker.invoke(rest_event("GET", "/healthz"))["statusCode"] == 200
+        after_first = worker.report()["gc"]
+        assert worker.invoke(rest_event("GET", "/healthz"))["statusCode"] == 200
+        after_second = worker.report()["gc"]
+    assert before == {"enabled": True, "frozen": 0}
+    # Flask, the app and the first answer's objects now sit outside every collection...
+    assert after_first["enabled"] and after_first["frozen"] > 50_000
+    # ...and a warm event freezes nothing more (the pause happens once per process); reference
+    # counting still frees frozen objects, like the first answer's, so the count may only drop.
+    assert after_second["enabled"] and after_second["frozen"] <= after_first["frozen"]
+
+
 PILLOW_CHECK = r"""
 import io, sys
 sys.path[:0] = sys.argv[1:]
