@@ -48,9 +48,9 @@ mode = sys.argv[1]
 idle = rss("VmRSS")
 started = time.perf_counter()
 if mode == "archive":
-    from catsite.archive import build_archive
-    from catsite.deadline import Deadline
-    from catsite.jobs import kitty_path
+    from catsite.pictures.archive import build_archive
+    from catsite.jobs.deadline import Deadline
+    from catsite.jobs.runner import kitty_path
     result = build_archive(storage, kitty_path(Settings.load()), Deadline(3600))
     moved = result["bytes"]
 elif mode == "managed":
@@ -117,7 +117,7 @@ def run() -> dict:
     import boto3
 
     from catsite import create_app
-    from catsite.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
+    from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
 
     os.environ.update(DUMMY_CREDENTIALS)
     results: dict[str, float] = {}

@@ -63,7 +63,7 @@ def run(rounds: int = 5) -> dict:
     import boto3
 
     from catsite import create_app
-    from catsite.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
+    from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
 
     os.environ.update(DUMMY_CREDENTIALS)
     results: dict[str, float] = {}

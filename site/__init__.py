@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     `config` override them, and keys that are not catsite settings go to Flask's config
     (`TESTING`, say). `storage` injects a ready `Storage`; otherwise one is built on first use.
     """
-    from flask import Flask  # here, not at import: `import catsite.awslambda` stays light
+    from flask import Flask  # here, not at import: `import catsite.awslambda.handler` stays light
 
     from catsite.settings import Settings
 
@@ -43,8 +43,8 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     register_size_limits(app)
     register_compression(app)
 
-    from catsite.lambda_paths import RestStagePathFix
-    from catsite.request_log import RequestLog
+    from catsite.awslambda.zappa_repairs import RestStagePathFix
+    from catsite.web.request_log import RequestLog
 
     # WSGI layers around Flask (the security headers are the innermost, from security.register):
     # the request log times all of Flask's work, and the stage fix corrects the path first.
@@ -61,27 +61,27 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from catsite.responses import register
+    from catsite.web.errors import register
 
     register(app)
 
 
 def register_static_and_security(app: Flask) -> None:
-    from catsite import security, static_assets
+    from catsite.web import security, static
 
-    static_assets.register(app)
+    static.register(app)
     security.register(app)
 
 
 def register_size_limits(app: Flask) -> None:
-    from catsite import oversize
+    from catsite.web import limits
 
-    oversize.register(app)
+    limits.register(app)
 
 
 def register_compression(app: Flask) -> None:
     # Registered last, so it runs first among the after-request hooks: the size limits then
     # measure the body that will really travel.
-    from catsite import compression
+    from catsite.web import compression
 
     compression.register(app)

@@ -21,7 +21,7 @@ def get_storage(app: Flask | None = None):
 
 def storage_for(settings):
     """A `Storage` for the bucket `settings` name (also used by scripts outside a request)."""
-    from catsite.storage import Storage, make_s3_client
+    from catsite.s3.storage import Storage, make_s3_client
 
     region, endpoint = settings.region, settings.s3_endpoint_url
     return Storage(

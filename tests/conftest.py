@@ -19,7 +19,7 @@ import boto3
 import pytest
 
 from catsite import create_app
-from catsite.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket, free_port
+from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The moderation secret every test app is configured with; send `ADMIN` to delete.
@@ -40,6 +40,9 @@ def _no_real_aws():
         }
     )
     os.environ.pop("AWS_PROFILE", None)
+    # Processes the tests start import the local-only tools as the scripts do.
+    tools = str(ROOT / "scripts" / "lib")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [tools, saved.get("PYTHONPATH")]))
     yield
     os.environ.clear()
     os.environ.update(saved)
@@ -149,13 +152,13 @@ def stop_process(process: subprocess.Popen, sig=None) -> None:
 
 
 def serve_site(settings, local_s3, *options: str):
-    """The site served by `python -m catsite.devserver` in its own process, on a free port; its
+    """The site served by `python -m catsite_tools.devserver` in its own process, on a free port; its
     bucket's CORS admits the site's origin, so browsers can upload straight to the local S3."""
     port = free_port()
     create_bucket(local_s3.url, settings["CATSITE_BUCKET"], [f"http://127.0.0.1:{port}"])
     env = {**os.environ, **settings}
     process = subprocess.Popen(
-        [sys.executable, "-m", "catsite.devserver", "--port", str(port), *options],
+        [sys.executable, "-m", "catsite_tools.devserver", "--port", str(port), *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -186,7 +189,7 @@ def lambda_door(settings):
     every request becomes a REST event for the function Lambda calls, in its own process."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "catsite.devserver", "--lambda", "--door", "rest", "--stage", "dev"]
+        [sys.executable, "-m", "catsite_tools.devserver", "--lambda", "--door", "rest", "--stage", "dev"]
         + ["--port", str(port)],
         cwd=ROOT,
         env={**os.environ, **settings},

@@ -3,6 +3,10 @@
 
 catsite_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
 
+# The local-only and deploy-only tools (scripts/lib/catsite_tools) are importable by every
+# script that sources this file; they are never part of the catsite package or the Lambda zip.
+export PYTHONPATH="$(catsite_root)/scripts/lib${PYTHONPATH:+:$PYTHONPATH}"
+
 # Create or update .venv from the pinned lock files. Reinstalls only when the locks or
 # pyproject.toml change (a hash of them is kept in the venv).
 ensure_venv() {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 from flask_restful import Resource
 
-from catsite.deadline import Deadline, OutOfTime
-from catsite.doors import door_for
+from catsite.awslambda.doors import door_for
 from catsite.errors import NotFound
-from catsite.jobs import create_job, is_job_id, kitty_path, observed, start_job
+from catsite.jobs.deadline import Deadline, OutOfTime
+from catsite.jobs.runner import create_job, is_job_id, kitty_path, observed, start_job
 from catsite.services import get_storage
 
 JOB_FIELDS = ("id", "kind", "status", "progress", "message", "created_at", "updated_at", "result", "reason")
@@ -61,7 +61,7 @@ class PicturesArchive(Resource):
         storage = get_storage()
         if wants_async():
             return self._hand_off(storage, settings, "Started on request")
-        from catsite.archive import build_archive
+        from catsite.pictures.archive import build_archive
 
         try:
             result = build_archive(storage, kitty_path(settings), request_deadline())

@@ -9,12 +9,12 @@ import re
 from flask import current_app, request, url_for
 from flask_restful import Resource
 
-from catsite.admin import require_admin
 from catsite.api.errors import load_json_body
 from catsite.errors import Forbidden, InvalidReference, NotFound
-from catsite.keys import INDEX_PREFIX
-from catsite.pictures import is_picture_id, register_upload
+from catsite.pictures.registration import is_picture_id, register_upload
+from catsite.s3.keys import INDEX_PREFIX
 from catsite.services import get_storage
+from catsite.web.admin import require_admin
 
 KITTY_ID = "kitty"
 #: Cursor meaning "only the kitty is left" (the stored pictures are exhausted).

@@ -2,7 +2,7 @@ from flask import current_app
 from flask_restful import Resource
 
 from catsite.api.errors import load_json_body
-from catsite.pictures import check_quota, new_upload
+from catsite.pictures.registration import check_quota, new_upload
 from catsite.services import get_storage
 
 

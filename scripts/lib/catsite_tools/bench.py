@@ -1,0 +1,318 @@
+"""catsite against the tutorial's app (the anchor): cold start, warm rate, zip size, S3 requests.
+
+Run by ./scripts/bench, which builds both zips first. Each section is a function returning its
+figures; they are printed as a table and merged into bench/results.json, so figures other parts
+of the project add (by their own sections or scripts) are kept. A section whose script is missing
+is skipped with a note.
+
+Cold starts are timed from spawning a fresh `python -I -S` process (only the unzipped artifact
+and a boto3 folder on its path, as on Lambda) to its first answer; catsite and anchor runs are
+interleaved so machine load affects both alike. Only ratios within one run mean anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from catsite_tools.events import rest_event
+from catsite_tools.lambda_worker import LambdaProcess, unpack
+from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
+
+ROOT = Path(__file__).resolve().parents[3]
+
+RUNTIME = ROOT / "build" / "lambda-runtime"
+RESULTS = ROOT / "bench" / "results.json"
+MIB = 1024 * 1024
+
+
+class Bench:
+    def __init__(self, catsite_zip: Path, anchor_zip: Path, runs: int, workdir: Path, s3: LocalS3):
+        self.catsite_zip, self.anchor_zip, self.runs = catsite_zip, anchor_zip, runs
+        self.catsite = unpack(catsite_zip, workdir / "catsite")
+        self.anchor = unpack(anchor_zip, workdir / "anchor")
+        self.s3 = s3
+        self.bucket = "catsite-bench"
+        create_bucket(s3.url, self.bucket, ["http://127.0.0.1"])
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            **DUMMY_CREDENTIALS,
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "CATSITE_BUCKET": self.bucket,
+            "AWS_ENDPOINT_URL_S3": s3.url,
+        }
+
+    def process(self, which: str) -> LambdaProcess:
+        if which == "catsite":
+            return LambdaProcess([self.catsite, RUNTIME], env=self.env, cwd=self.catsite)
+        return LambdaProcess(
+            [self.anchor, RUNTIME], handler="handler.lambda_handler", env=self.env, cwd=self.anchor
+        )
+
+    def first_answer_ms(self, which: str, event: dict) -> float:
+        with self.process(which) as worker:
+            answer = worker.invoke(event, timeout=60)
+            elapsed = (time.perf_counter() - worker.started) * 1000
+        if answer["statusCode"] != 200:
+            raise RuntimeError(f"{which}: {answer}")
+        return elapsed
+
+
+def section_cold_start(bench: Bench) -> dict:
+    samples: dict[str, list[float]] = {"catsite": [], "catsite_healthz": [], "anchor": []}
+    for _ in range(bench.runs):  # interleaved: load drift hits every column alike
+        samples["anchor"].append(bench.first_answer_ms("anchor", rest_event("GET", "/cat")))
+        samples["catsite"].append(bench.first_answer_ms("catsite", rest_event("GET", "/")))
+        samples["catsite_healthz"].append(bench.first_answer_ms("catsite", rest_event("GET", "/healthz")))
+    median = {k: statistics.median(v) for k, v in samples.items()}
+    return {
+        "cold_start_ms": {
+            "catsite_get_home": round(median["catsite"], 1),
+            "catsite_get_healthz": round(median["catsite_healthz"], 1),
+            "anchor_get_cat": round(median["anchor"], 1),
+            "runs": bench.runs,
+        },
+        "cold_start_ratio": round(median["catsite"] / median["anchor"], 3),
+        "cold_start_ratio_healthz": round(median["catsite_healthz"] / median["anchor"], 3),
+    }
+
+
+def section_warm(bench: Bench, rounds: int = 5) -> dict:
+    """Requests per second through each handler, warm. The columns are measured in interleaved
+    rounds and each figure is the median of its rounds, so a burst of load on this shared machine
+    moves every column alike instead of landing on whichever ran at that moment."""
+    with bench.process("catsite") as catsite, bench.process("anchor") as anchor:
+        healthz, cat = rest_event("GET", "/healthz"), rest_event("GET", "/cat")
+        columns = {
+            "catsite_get_healthz": (catsite, healthz, 1000),
+            "catsite_get_cat": (catsite, cat, 100),
+            "anchor_get_cat": (anchor, cat, 1000),
+        }
+        for worker, event, _ in columns.values():
+            worker.invoke(event)  # cold start out of the way
+        samples: dict[str, list[float]] = {name: [] for name in columns}
+        for _ in range(rounds):
+            for name, (worker, event, repeat) in columns.items():
+                samples[name].append(worker.warm_rate(event, repeat))
+    rates = {name: statistics.median(values) for name, values in samples.items()}
+    return {
+        "warm_rps": {k: round(v, 1) for k, v in rates.items()},
+        "warm_ratio_healthz": round(rates["catsite_get_healthz"] / rates["anchor_get_cat"], 3),
+    }
+
+
+def _layers_bytes(stage: str) -> int:
+    """Lambda layers the stage deploys with count toward what is shipped; catsite adds none."""
+    layers = json.loads((ROOT / "zappa_settings.json").read_text())[stage].get("layers") or []
+    if layers:
+        raise SystemExit(f"stage {stage} deploys layers {layers}: count their size before comparing")
+    return 0
+
+
+def section_zip(bench: Bench) -> dict:
+    catsite = bench.catsite_zip.stat().st_size + _layers_bytes("dev")
+    anchor = bench.anchor_zip.stat().st_size
+    return {
+        "zip_mib": {"catsite": round(catsite / MIB, 2), "anchor": round(anchor / MIB, 2)},
+        "zip_ratio": round(catsite / anchor, 3),
+    }
+
+
+def section_s3_requests(bench: Bench) -> dict:
+    """S3 requests per operation, counted with botocore's event hooks on the app's own client."""
+    from catsite import create_app
+    from catsite.s3.storage import Storage, make_s3_client
+
+    client = make_s3_client("us-east-1", bench.s3.url)
+    calls: list[str] = []
+    client.meta.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    app = create_app({"CATSITE_BUCKET": bench.bucket, "AWS_ENDPOINT_URL_S3": bench.s3.url})
+    app.extensions["storage"] = Storage(client, bench.bucket)
+    test = app.test_client()
+    counts = {}
+    for name, send in (
+        ("GET /cat", lambda: test.get("/cat")),
+        ("POST /cat", lambda: test.post("/cat", json={"says": "counted"})),
+    ):
+        calls.clear()
+        assert send().status_code == 200
+        counts[name] = len(calls)
+    return {"s3_requests": counts}
+
+
+def _run_bench_script(name: str) -> dict:
+    """`run()` of scripts/<name>.py, which starts its own local S3 and points this process's
+    environment at it; the environment is put back afterwards."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    saved = dict(os.environ)
+    try:
+        return module.run()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def section_uploads(bench: Bench) -> dict:
+    """Registering an upload, 1 MB against 200 MB (the `upload_register_*` figures)."""
+    return _run_bench_script("bench_uploads")
+
+
+def section_archive(bench: Bench) -> dict:
+    """The archive's memory and throughput, 50 MB and 1 GB (the `archive_*` figures)."""
+    return _run_bench_script("bench_archive")
+
+
+#: Figures other parts of the project measure with their own scripts (and their arguments); each
+#: merges its keys into bench/results.json itself. Skipped with a note while the script does not
+#: exist. Lighthouse's performance score moves with machine load: the median of three runs counts.
+EXTERNAL = [("Lighthouse", "scripts/lighthouse", ["--runs", "3"])]
+
+SECTIONS = [
+    section_zip,
+    section_s3_requests,
+    section_warm,
+    section_cold_start,
+    section_uploads,
+    section_archive,
+]
+
+
+def run_external(results_path: Path) -> list[str]:
+    """Run each external script; answer the ones that failed (their merged figures are kept)."""
+    failed = []
+    for title, script, arguments in EXTERNAL:
+        path = ROOT / script
+        if not path.exists():
+            print(f"-- {title}: {script} is not here yet; skipped")
+            continue
+        print(f"-- {title}: {script} {' '.join(arguments)}", flush=True)
+        done = subprocess.run([str(path), *arguments, "--results", str(results_path)], cwd=ROOT, check=False)
+        if done.returncode:
+            print(f"-- {title}: {script} exited with {done.returncode}")
+            failed.append(script)
+    return failed
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}"
+
+
+TABLE = [
+    ("cold start, first answer (ms, median)", "cold_start_ms", "catsite_get_home", "anchor_get_cat"),
+    ("cold start, `/healthz` (ms, median)", "cold_start_ms", "catsite_get_healthz", "anchor_get_cat"),
+    ("warm `/healthz` vs anchor `/cat` (req/s)", "warm_rps", "catsite_get_healthz", "anchor_get_cat"),
+    ("warm `GET /cat` (req/s; catsite reads S3)", "warm_rps", "catsite_get_cat", "anchor_get_cat"),
+    ("zip (MiB)", "zip_mib", "catsite", "anchor"),
+]
+RATIOS = [
+    ("cold_start_ratio", "<= 0.50"),
+    ("cold_start_ratio_healthz", "<= 0.35"),
+    ("warm_ratio_healthz", ">= 1.2"),
+    ("zip_ratio", "<= 1.0"),
+]
+
+
+def table(results: dict) -> str:
+    lines = ["| measure | catsite | anchor | ratio |", "|---|---:|---:|---:|"]
+    ratio_of = {
+        TABLE[0][0]: "cold_start_ratio",
+        TABLE[1][0]: "cold_start_ratio_healthz",
+        TABLE[2][0]: "warm_ratio_healthz",
+        TABLE[4][0]: "zip_ratio",
+    }
+    for title, group, mine, theirs in TABLE:
+        values = results.get(group, {})
+        ratio = results.get(ratio_of.get(title, ""), "")
+        lines.append(f"| {title} | {values.get(mine, '-')} | {values.get(theirs, '-')} | {ratio} |")
+    s3 = results.get("s3_requests", {})
+    lines.append(
+        f"| S3 requests: `GET /cat`, `POST /cat` | {s3.get('GET /cat')}, {s3.get('POST /cat')} | 0, 0 | |"
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--catsite", type=Path, required=True, help="catsite's zip (scripts/package)")
+    parser.add_argument("--anchor", type=Path, required=True, help="the anchor's zip")
+    parser.add_argument("--runs", type=int, default=15, help="fresh processes per cold-start figure")
+    args = parser.parse_args(argv)
+    if args.runs < 15:
+        parser.error("cold starts need at least 15 runs each")
+
+    os.environ.update(DUMMY_CREDENTIALS)  # the local S3 only; no AWS account is touched
+    os.environ.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    with tempfile.TemporaryDirectory() as tmp, LocalS3() as s3:
+        bench = Bench(args.catsite, args.anchor, args.runs, Path(tmp), s3)
+        try:
+            for section in SECTIONS:
+                print(f"-- {section.__name__.removeprefix('section_')}", flush=True)
+                results.update(section(bench))
+        finally:
+            for folder in (bench.catsite, bench.anchor):  # unpack() made them read-only
+                for dirpath, _dirs, _files in os.walk(folder):
+                    os.chmod(dirpath, 0o755)  # noqa: S103 - our own temporary folder
+    results["machine"] = machine()
+    results["measured_on"] = time.strftime("%Y-%m-%d")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    failed = run_external(RESULTS)
+    results = json.loads(RESULTS.read_text())
+
+    print()
+    print(f"Measured {results['measured_on']} on {results['machine']}")
+    print(table(results))
+    targets = []
+    for key, target in RATIOS:
+        value = results[key]
+        met = value <= float(target[3:]) if target.startswith("<=") else value >= float(target[3:])
+        targets.append(f"{key} = {value} (target {target}: {'met' if met else 'MISSED'})")
+    s3 = results["s3_requests"]
+    targets.append(
+        f"s3_requests GET /cat = {s3['GET /cat']} (target 1), POST /cat = {s3['POST /cat']} (target <= 2)"
+    )
+    uploads = {k: v for k, v in results.items() if k.startswith("upload_register_")}
+    if uploads:
+        targets.append(
+            f"upload_register_cpu_ratio = {uploads.get('upload_register_cpu_ratio')} (target <= 1.3), "
+            f"upload_register_peak_mib_200mb = {uploads.get('upload_register_peak_mib_200mb')} (target < 150)"
+        )
+    print("\n".join(targets))
+    lighthouse = {k: v for k, v in results.items() if k.startswith("lighthouse_")}
+    if lighthouse:
+        print(
+            "Lighthouse: "
+            + ", ".join(f"{k.removeprefix('lighthouse_')} {v}" for k, v in sorted(lighthouse.items()))
+        )
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""A local front door: HTTP on 127.0.0.1 turned into one Lambda front door's events.
+
+`./scripts/serve --lambda [--door rest|http|alb|url] [--stage dev] [--zip]`. Each request becomes
+the event that door would send, goes to the function Lambda calls (in its own process:
+catsite_tools.lambda_worker, from source or from the unzipped `dist/catsite-<stage>.zip`), and the
+answer goes back as that door would send it. The door's limits apply: a request body over its
+limit is a 413, an answer over its limit a 502, and a function slower than its time limit a 504
+(the function's process is then replaced, as Lambda would). Development tooling only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+MB = 1000 * 1000
+MIB = 1024 * 1024
+
+#: door -> (request body limit, answer limit, time limit in seconds or None for the function's)
+LIMITS = {
+    "rest": (6 * MB, 6 * MB, 29),  # API Gateway takes 10 MB, but a Lambda invocation only 6 MB
+    "http": (6 * MB, 6 * MB, 30),
+    "alb": (1 * MIB, 1 * MIB, None),
+    "url": (6 * MB, 6 * MB, None),
+}
+REGION = "us-east-1"
+
+
+def build_event(door: str, stage: str, method: str, target: str, headers: list[tuple[str, str]], body: bytes):
+    """The event `door` sends for one HTTP request, or None when the door would answer 403."""
+    parts = urlsplit(target)
+    path, query = parts.path or "/", parts.query
+    pairs = parse_qs(query, keep_blank_values=True)
+    encoded = base64.b64encode(body).decode("ascii") if body else None
+    if door == "rest":
+        if not (path == f"/{stage}" or path.startswith(f"/{stage}/")):
+            return None  # the execute-api host answers 403 outside its stages
+        host = f"local.execute-api.{REGION}.amazonaws.com"
+        single = {k: v for k, v in headers} | {"Host": host}
+        multi: dict[str, list[str]] = {}
+        for key, value in headers:
+            multi.setdefault(key, []).append(value)
+        multi["Host"] = [host]
+        inner = path[len(stage) + 1 :] or "/"
+        return {
+            "resource": "/{proxy+}",
+            "path": inner,
+            "httpMethod": method,
+            "headers": single,
+            "multiValueHeaders": multi,
+            "queryStringParameters": {k: v[-1] for k, v in pairs.items()} or None,
+            "multiValueQueryStringParameters": pairs or None,
+            "pathParameters": {"proxy": inner.lstrip("/")},
+            "stageVariables": None,
+            "requestContext": {
+                "stage": stage,
+                "path": path,
+                "httpMethod": method,
+                "domainName": host,
+                "requestId": str(uuid.uuid4()),
+                "identity": {"sourceIp": "127.0.0.1"},
+            },
+            "body": encoded,
+            "isBase64Encoded": bool(encoded),
+        }
+    if door == "alb":
+        multi = {}
+        for key, value in headers:
+            multi.setdefault(key.lower(), []).append(value)
+        return {
+            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:local"}},
+            "httpMethod": method,
+            "path": path,
+            "multiValueHeaders": multi,
+            "multiValueQueryStringParameters": pairs,
+            "body": encoded or "",
+            "isBase64Encoded": bool(encoded),
+        }
+    # payload 2.0: HTTP API (with its stage in the path unless `$default`) and Function URL
+    event_stage = stage if door == "http" else "$default"
+    if door == "http" and stage != "$default" and not (path == f"/{stage}" or path.startswith(f"/{stage}/")):
+        return None
+    lowered: dict[str, str] = {}
+    cookies = []
+    for key, value in headers:
+        if key.lower() == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+        else:
+            lowered[key.lower()] = f"{lowered[key.lower()]},{value}" if key.lower() in lowered else value
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": lowered,
+        "requestContext": {
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"},
+            "requestId": str(uuid.uuid4()),
+            "stage": event_stage,
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "isBase64Encoded": bool(encoded),
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if encoded:
+        event["body"] = encoded
+    return event
+
+
+def answer_parts(answer: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body of a Lambda proxy answer, as the door sends them on."""
+    headers: list[tuple[str, str]] = []
+    for key, values in (answer.get("multiValueHeaders") or {}).items():
+        headers += [(key, v) for v in values]
+    taken = {k.lower() for k, _ in headers}
+    headers += [(k, v) for k, v in (answer.get("headers") or {}).items() if k.lower() not in taken]
+    headers += [("Set-Cookie", c) for c in answer.get("cookies") or []]
+    body = answer.get("body") or ""
+    raw = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode("utf-8")
+    return int(answer.get("statusCode", 200)), headers, raw
+
+
+class Gateway:
+    """Serves one door in front of a function started by `start_function` (a LambdaProcess)."""
+
+    def __init__(self, door: str, stage: str, start_function, function_timeout: float):
+        self.door, self.stage = door, stage
+        self.body_limit, self.answer_limit, time_limit = LIMITS[door]
+        self.time_limit = min(time_limit or function_timeout, function_timeout)
+        self.start_function = start_function
+        self.function = start_function()
+        self.lock = threading.Lock()  # one request at a time per execution environment, as on Lambda
+
+    def handle(self, method, target, headers, read_body) -> tuple[int, list[tuple[str, str]], bytes]:
+        length = int(dict((k.lower(), v) for k, v in headers).get("content-length") or 0)
+        if length > self.body_limit:
+            return _error(413, "Request Entity Too Large")
+        event = build_event(self.door, self.stage, method, target, headers, read_body(length))
+        if event is None:
+            return _error(403, "Forbidden")
+        with self.lock:
+            try:
+                answer = self.function.invoke(event, timeout=self.time_limit)
+            except TimeoutError:
+                self.function.stop()
+                self.function = self.start_function()
+                return _error(504, "Endpoint request timed out")
+            except RuntimeError:
+                return _error(502, "Internal server error")
+        status, response_headers, body = answer_parts(answer)
+        if len(body) > self.answer_limit:
+            return _error(502, "Response body too large for the door")
+        return status, response_headers, body
+
+    def stop(self) -> None:
+        self.function.stop()
+
+
+def _error(status: int, message: str):
+    return status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode()
+
+
+def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _any(self):
+            status, headers, body = gateway.handle(
+                self.command, self.path, list(self.headers.items()), lambda n: self.rfile.read(n)
+            )
+            self.send_response(status)
+            for key, value in headers:
+                if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _any
+
+        def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+            print(f"{self.address_string()} {format % args}", flush=True)
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def stage_settings(root, stage: str) -> dict:
+    """One stage of zappa_settings.json, with `extends` resolved."""
+    stages = json.loads((root / "zappa_settings.json").read_text())
+    config = dict(stages[stage])
+    while "extends" in config:
+        parent = config.pop("extends")
+        config = {**stages[parent], **config}
+    return config
+
+
+def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
+    """A callable starting the function's process: from source, or from the built zip."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from catsite_tools.iam import copy_zappa_settings
+    from catsite_tools.lambda_worker import LambdaProcess, unpack
+
+    if use_zip:
+        zip_path = root / "dist" / f"catsite-{stage}.zip"
+        if not zip_path.exists():
+            raise SystemExit(f"{zip_path.relative_to(root)} is missing: run ./scripts/package {stage} first")
+        task = unpack(zip_path, Path(workdir) / "task")
+        paths = [task, root / "build" / "lambda-runtime"]
+        return lambda: LambdaProcess(paths, env=env, cwd=task, function_name=f"catsite-{stage}")
+    # From source: the settings module Zappa would bake into the zip, written by Zappa's own CLI
+    # in a folder holding only zappa_settings.json (Zappa scans its folder for WebSocket handlers).
+    folder = Path(workdir) / "settings"
+    folder.mkdir()
+    copy_zappa_settings(root, folder)  # with the attach_policy files Zappa opens
+    zappa = Path(sys.executable).parent / "zappa"
+    subprocess.run(
+        [str(zappa), "save-python-settings-file", stage, "-o", str(folder / "zappa_settings.py")],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env={"AWS_DEFAULT_REGION": REGION, **env},
+    )
+    return lambda: LambdaProcess(
+        [folder], env=env, cwd=root, isolated=False, function_name=f"catsite-{stage}"
+    )
+
+
+def run(args, env: dict) -> None:
+    """`./scripts/serve --lambda`: serve until Ctrl-C, then stop the function's process."""
+    import tempfile
+
+    from catsite.settings import DEFAULT_ROOT
+
+    config = stage_settings(DEFAULT_ROOT, args.stage)
+    with tempfile.TemporaryDirectory() as workdir:
+        start = function_starter(DEFAULT_ROOT, args.stage, args.zip, env, workdir)
+        gateway = Gateway(args.door, args.stage, start, float(config.get("timeout_seconds", 30)))
+        server = serve(gateway, args.host, args.port)
+        prefix = (
+            f"/{args.stage}"
+            if args.door == "rest" or (args.door == "http" and args.stage != "$default")
+            else ""
+        )
+        source = "the built zip" if args.zip else "source"
+        print(
+            f"catsite behind a local {args.door} door (stage {args.stage}, from {source}) at "
+            f"http://{args.host}:{args.port}{prefix}/  (Ctrl-C stops it)",
+            flush=True,
+        )
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
+            gateway.stop()
+            if args.zip:  # unpack() made the folder read-only
+                import os
+
+                for dirpath, _dirs, _files in os.walk(workdir):
+                    os.chmod(dirpath, 0o755)  # noqa: S103 - our own temporary folder

@@ -1,0 +1,108 @@
+"""Publish `static/` to a stage's bucket under content-hashed names: `scripts/publish-static`.
+
+Every file goes to `static/<name with hash>` with its Content-Type and
+`Cache-Control: public, max-age=31536000, immutable`. A hashed name that is already in the bucket
+holds the same bytes, so it is skipped: publishing twice uploads nothing the second time. The
+manifest (logical name -> hashed name) is written to `static/manifest.json` (revalidated, not
+cached forever), only when it changed.
+
+The bucket is the stage's `CATSITE_BUCKET` from zappa_settings.json (`--stage`), or the
+environment's `CATSITE_BUCKET` (and `AWS_ENDPOINT_URL_S3` for a local S3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catsite.settings import Settings
+from catsite.web.static import MANIFEST_NAME, build_assets, manifest
+
+
+@dataclass
+class PublishReport:
+    uploaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    manifest_written: bool = False
+
+
+def publish(storage, static_dir: Path, log=print) -> PublishReport:
+    """Upload what is missing from the bucket; `storage` is a `catsite.s3.storage.Storage`."""
+    assets = build_assets(static_dir)
+    present = storage.published_static_names()
+    report = PublishReport()
+    for asset in assets.values():
+        if asset.hashed_name in present:
+            report.skipped.append(asset.hashed_name)
+            continue
+        log(f"  upload static/{asset.hashed_name} ({asset.content_type}, {len(asset.body)} bytes)")
+        storage.publish_static_asset(asset.hashed_name, asset.body, asset.content_type)
+        report.uploaded.append(asset.hashed_name)
+    body = (json.dumps(manifest(assets), indent=2, sort_keys=True) + "\n").encode("utf-8")
+    if storage.read_static_asset(MANIFEST_NAME) != body:
+        log(f"  write static/{MANIFEST_NAME}")
+        storage.publish_static_asset(MANIFEST_NAME, body, "application/json", immutable=False)
+        report.manifest_written = True
+    return report
+
+
+def stage_config(stage: str, zappa_settings: Path) -> dict:
+    """A Zappa stage's settings with `extends` followed (its environment variables merged)."""
+    stages = json.loads(zappa_settings.read_text())
+    if stage not in stages:
+        raise SystemExit(f"no stage {stage!r} in {zappa_settings.name} (stages: {', '.join(stages)})")
+    chain, name = [], stage
+    while name:
+        chain.append(stages[name])
+        name = stages[name].get("extends")
+    merged: dict = {}
+    for entry in reversed(chain):
+        merged.update({k: v for k, v in entry.items() if k != "aws_environment_variables"})
+        merged.setdefault("aws_environment_variables", {}).update(entry.get("aws_environment_variables", {}))
+    return merged
+
+
+def stage_overrides(stage: str, zappa_settings: Path) -> dict[str, str]:
+    """The settings a Zappa stage gives the app (its bucket and region), `extends` followed."""
+    merged = stage_config(stage, zappa_settings)
+    overrides = dict(merged["aws_environment_variables"])
+    if merged.get("aws_region"):
+        overrides["AWS_REGION"] = merged["aws_region"]
+    return overrides
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="publish-static", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stage", help="a stage of zappa_settings.json (default: the environment's bucket)")
+    parser.add_argument(
+        "--settings", type=Path, help="the Zappa settings file (default: zappa_settings.json)"
+    )
+    args = parser.parse_args(argv)
+
+    from catsite.errors import StorageUnavailable
+    from catsite.services import storage_for
+    from catsite.settings import DEFAULT_ROOT, SettingsError
+
+    try:
+        zappa_settings = args.settings or DEFAULT_ROOT / "zappa_settings.json"
+        overrides = stage_overrides(args.stage, zappa_settings) if args.stage else {}
+        settings = Settings.load(overrides)
+    except SettingsError as error:
+        print(f"publish-static: {error}", file=sys.stderr)
+        return 2
+    static_dir = settings.root / "static"
+    print(f"publishing {static_dir.name}/ to s3://{settings.bucket}/static/", flush=True)
+    try:
+        report = publish(storage_for(settings), static_dir)
+    except StorageUnavailable as error:
+        print(f"publish-static: {error}", file=sys.stderr)
+        return 1
+    print(f"uploaded {len(report.uploaded)}, already there {len(report.skipped)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The function Lambda calls: `lambda_handler` in zappa_settings.json.
+
+HTTP events (API Gateway REST v1, HTTP API and Function URL payload 2.0, ALB) take a lean path,
+`LeanHttpHandler`: it translates the event into a WSGI environ the way Zappa 0.63's handler does,
+runs the app and shapes the answer for the door. Everything else (`@task`, scheduled events, S3,
+SQS, commands) goes to Zappa's own `LambdaHandler`. Why: Zappa's handler module imports boto3 and
+asyncio eagerly (about 200 ms of every cold start), which an HTTP request never needs; `/healthz`
+on the lean path imports no boto3 at all. The parity tests in tests/test_front_doors.py show that
+for every door the lean path answers what Zappa's handler answers.
+
+Two Zappa 0.63 defects are repaired on both paths, both about answers Zappa gets wrong:
+
+1. REST v1 on an execute-api host: Zappa strips the stage from the path with a bare prefix test,
+   so with stage `dev` a request for `/devices` reaches the app as `ices`. The lean path takes the
+   path from the event as API Gateway sent it; on Zappa's path `catsite.awslambda.zappa_repairs` restores it.
+2. Every Set-Cookie is sent twice: Zappa's `ZappaWSGIMiddleware` adds a lower-case copy of each,
+   and REST answers carry both `headers` and `multiValueHeaders`, which API Gateway merges. The
+   lean path sends each header once, in the door's complete form; on Zappa's path the middleware
+   is unwrapped and the single-value copy dropped.
+"""
+
+from __future__ import annotations
+
+from catsite.awslambda.startup import paused_then_frozen
+from catsite.awslambda.translate import LeanHttpHandler
+from catsite.awslambda.zappa_repairs import zappa_lambda_handler
+from catsite.jobs.deadline import invocation_context
+
+_lean: LeanHttpHandler | None = None
+
+
+def lambda_handler(event, context):
+    """Lambda's entry point: HTTP events on the lean path, everything else through Zappa."""
+    invocation_context.set(context)  # for jobs, which Zappa's @task routing calls without it
+    if is_http_event(event):
+        if _lean is None:
+            return _first_http_event(event, context)
+        if _lean.usable:
+            return _lean(event, context)
+    return zappa_lambda_handler(event, context)
+
+
+def _first_http_event(event, context):
+    """Load the app and answer the first HTTP event with the garbage collector paused: the
+    imports, the app and (for pages that read S3) botocore's client are built then, and frozen
+    afterwards (`catsite.awslambda.startup`)."""
+    global _lean
+    with paused_then_frozen():
+        _lean = LeanHttpHandler.load()
+        if _lean.usable:
+            return _lean(event, context)
+    return zappa_lambda_handler(event, context)
+
+
+def is_http_event(event) -> bool:
+    return isinstance(event, dict) and (event.get("version") == "2.0" or bool(event.get("httpMethod")))

@@ -1,0 +1,54 @@
+"""Zappa's own handler, with its 0.63 defects repaired: everything that is not an HTTP event
+(`@task`, schedules, S3, SQS, commands) and HTTP events the lean path cannot serve go here.
+
+`zappa_lambda_handler` unwraps Zappa's cookie middleware (it sends every Set-Cookie twice) and
+drops the single-value header copy REST answers carry beside `multiValueHeaders`.
+`RestStagePathFix` is WSGI middleware that undoes Zappa's stage stripping on REST v1 events.
+
+On an execute-api host API Gateway has already removed the stage from `event["path"]`, and Zappa
+sets SCRIPT_NAME to `/<stage>`; it then also strips `/<stage>` from the path with a bare prefix
+test, so with stage `dev` a request for `/devices` reaches the app as `ices`. The event still
+holds the true path, so we put it back. Other events (HTTP API, Function URL, ALB) are left alone:
+Zappa strips their stage on a segment boundary, which is correct.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+
+class RestStagePathFix:
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        event = environ.get("lambda.event")
+        if isinstance(event, dict) and event.get("httpMethod") and environ.get("SCRIPT_NAME"):
+            context = event.get("requestContext") or {}
+            if not context.get("elb") and environ["SCRIPT_NAME"] == f"/{context.get('stage', '')}":
+                path = unquote(event.get("path") or "/")
+                environ["PATH_INFO"] = path.encode("utf-8").decode("iso-8859-1")
+        return self.wsgi_app(environ, start_response)
+
+
+def zappa_lambda_handler(event, context):
+    """Zappa's LambdaHandler, with both defect repairs."""
+    from zappa.handler import LambdaHandler
+
+    unwrap_cookie_middleware(LambdaHandler())  # the per-container singleton; loads the app once
+    return without_duplicate_headers(LambdaHandler.lambda_handler(event, context))
+
+
+def unwrap_cookie_middleware(handler) -> None:
+    from zappa.middleware import ZappaWSGIMiddleware
+
+    if isinstance(handler.wsgi_app, ZappaWSGIMiddleware):
+        handler.wsgi_app = handler.wsgi_app.application
+
+
+def without_duplicate_headers(response):
+    """Drop `headers` when `multiValueHeaders` carries the same headers in full."""
+    if isinstance(response, dict) and response.get("multiValueHeaders") and "headers" in response:
+        response = dict(response)
+        del response["headers"]
+    return response

@@ -1,0 +1,72 @@
+"""One ZIP of every cat picture, streamed from S3 into S3.
+
+Each original is read from S3 a chunk at a time and written into the ZIP, which goes to S3 as a
+multipart upload a part at a time: memory holds one chunk and one part, whatever the archive's
+size. The ZIP stores the pictures as they are (they are compressed already), the tutorial's kitty,
+and `index.json` with every record. Long work: between chunks it asks its Deadline for time, and
+when time runs short it stops and discards the unfinished upload (OutOfTime), so no half-written
+archive ever appears.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from catsite.jobs.deadline import Deadline
+
+#: Progress callbacks fire at most this often (seconds), and once per picture at most.
+PROGRESS_EVERY = 1.0
+_RECORD_FIELDS = ("id", "caption", "content_type", "bytes", "width", "height", "created_at")
+
+
+def entry_name(record: dict) -> str:
+    return f"pictures/{record['id']}.{record['extension']}"
+
+
+def build_archive(
+    storage,
+    kitty: Path,
+    deadline: Deadline,
+    progress: Callable[[float, str], None] = lambda fraction, message: None,
+) -> dict:
+    """Write the archive to results/; return {"location", "url", "count", "bytes"}.
+
+    Raises OutOfTime (nothing written) when the deadline comes first.
+    """
+    records = list(storage.all_pictures())
+    total = sum(r["bytes"] for r in records) + kitty.stat().st_size
+    done = 0
+    last_report = 0.0
+
+    def report(message: str, force: bool = False) -> None:
+        nonlocal last_report
+        now = time.monotonic()
+        if force or now - last_report >= PROGRESS_EVERY:
+            last_report = now
+            progress(min(done / total, 1.0) if total else 1.0, message)
+
+    deadline.check()
+    with storage.new_result("zip", "application/zip") as out:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+            index = [{k: r[k] for k in _RECORD_FIELDS} | {"file": entry_name(r)} for r in records]
+            kitty_entry = {"id": "kitty", "caption": "The tutorial's kitty", "file": "kitty.png"}
+            archive.writestr("index.json", json.dumps([*index, kitty_entry], indent=2, ensure_ascii=False))
+            archive.write(kitty, "kitty.png")
+            done += kitty.stat().st_size
+            for number, record in enumerate(records, start=1):
+                report(f"Adding picture {number} of {len(records)}", force=True)
+                with archive.open(entry_name(record), "w", force_zip64=record["bytes"] >= 2**31) as entry:
+                    for chunk in storage.picture_chunks(record):
+                        deadline.check()
+                        entry.write(chunk)
+                        done += len(chunk)
+                        report(f"Adding picture {number} of {len(records)}")
+            report("Finishing the archive", force=True)
+        size = out.written
+    progress(1.0, "Done")
+    url = storage.presign_get(out.key)
+    return {"location": storage.location(out.key), "url": url, "count": len(records) + 1, "bytes": size}

@@ -1,0 +1,66 @@
+"""One JSON line per request, and nothing in it a reader of the logs should not see.
+
+Each line carries the request id (Lambda's `aws_request_id` when the request came through
+Lambda, a generated one otherwise), method, path, status, duration and front door. It never
+carries the query string (presigned signatures and cursors live there), headers (cookies,
+Authorization), or bodies.
+
+The line is written straight to standard error, as structlog's PrintLogger does, not through
+`logging`: on Lambda everything a function prints goes to CloudWatch Logs, the line stays pure
+JSON (Lambda's root log handler would prefix level, time and id), and a `logging` record (its
+record object, caller lookup and handler locks) cost a request several times what the line does.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+
+from catsite.awslambda.doors import door_for
+
+
+def request_id(environ) -> str:
+    context = environ.get("lambda.context")
+    return str(getattr(context, "aws_request_id", "") or "") or uuid.uuid4().hex
+
+
+def request_path(environ) -> str:
+    """The path as the app sees it (`request.path`): PATH_INFO, decoded from WSGI's latin-1."""
+    raw = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    return "/" + raw.lstrip("/")
+
+
+class RequestLog:
+    """WSGI middleware around the Flask app: the clock covers all of Flask's work, and the line is
+    written once the status is known, whichever hook or error handler produced the answer."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        status = [500]  # if the app raises before it starts the answer
+
+        def start(status_line, headers, exc_info=None):
+            status[0] = int(status_line[:3])
+            return start_response(status_line, headers, exc_info)
+
+        try:
+            return self.wsgi_app(environ, start)
+        finally:
+            self.write(environ, status[0], time.perf_counter() - started)
+
+    @staticmethod
+    def write(environ, status: int, seconds: float) -> None:
+        line = {  # in sorted order, so the plain (cached-encoder) json.dumps keeps them sorted
+            "door": door_for(environ).name,
+            "duration_ms": round(seconds * 1000, 1),
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": request_path(environ),
+            "request_id": request_id(environ),
+            "status": status,
+        }
+        # sys.stderr as it is now (tests and the local server replace it); one write per line.
+        sys.stderr.write(json.dumps(line) + "\n")

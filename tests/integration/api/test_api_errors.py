@@ -1,0 +1,175 @@
+"""Every API error is JSON {"message", "code"} (plus "errors" per field), and changes nothing."""
+
+import json
+
+import pytest
+
+from catsite import create_app
+
+MIB = 1024 * 1024
+
+# (description, request kwargs, expected status). Each is sent as POST /cat unless it says otherwise.
+HOSTILE_POSTS = [
+    ("body is not JSON", {"data": "says=purr", "content_type": "application/json"}, 400),
+    ("body is truncated JSON", {"data": '{"says": "pu', "content_type": "application/json"}, 400),
+    ("body is invalid UTF-8", {"data": b'{"says": "\xff\xfe"}', "content_type": "application/json"}, 400),
+    ("body is a JSON array", {"json": ["says", "purr"]}, 400),
+    ("body is a JSON number", {"json": 42}, 400),
+    ("body is JSON null", {"data": "null", "content_type": "application/json"}, 400),
+    ("body is empty", {"data": "", "content_type": "application/json"}, 400),
+    (
+        "body nests deeper than the parser goes",
+        {"data": "[" * 50_000 + "]" * 50_000, "content_type": "application/json"},
+        400,
+    ),
+    ("body uses NaN", {"data": '{"says": NaN}', "content_type": "application/json"}, 400),
+    ("says is missing", {"json": {}}, 400),
+    ("says is null", {"json": {"says": None}}, 400),
+    ("says is a number", {"json": {"says": 7}}, 400),
+    ("says is a list", {"json": {"says": ["purr"]}}, 400),
+    ("says is an object", {"json": {"says": {"text": "purr"}}}, 400),
+    ("says is a boolean", {"json": {"says": True}}, 400),
+    ("says is empty", {"json": {"says": ""}}, 400),
+    ("says is whitespace only", {"json": {"says": " \t\n "}}, 400),
+    ("says has 281 characters", {"json": {"says": "m" * 281}}, 400),
+    ("says holds a NUL", {"json": {"says": "pu\u0000rr"}}, 400),
+    ("says holds a right-to-left override", {"json": {"says": "purr\u202egnp.exe"}}, 400),
+    ("says holds a lone surrogate", {"data": '{"says": "\\ud800"}', "content_type": "application/json"}, 400),
+    ("an unknown field rides along", {"json": {"says": "purr", "admin": True}}, 400),
+    (
+        "body is 2 MB",
+        {"data": json.dumps({"says": "m" * (2 * MIB)}), "content_type": "application/json"},
+        413,
+    ),
+    ("Content-Type is text/plain", {"data": '{"says": "purr"}', "content_type": "text/plain"}, 415),
+    ("Content-Type is a form", {"data": {"says": "purr"}}, 415),
+    ("Content-Type is missing", {"data": '{"says": "purr"}'}, 415),
+]
+
+
+def assert_json_error(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["code"] == status
+    assert isinstance(body["message"], str) and len(body["message"]) > 10
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+@pytest.mark.parametrize(("why", "kwargs", "status"), HOSTILE_POSTS, ids=[case[0] for case in HOSTILE_POSTS])
+def test_hostile_post_is_a_json_4xx_and_changes_nothing(client, bucket_state, why, kwargs, status):
+    client.post("/cat", json={"says": "original"})
+    before = bucket_state()
+    assert_json_error(client.post("/cat", **kwargs), status)
+    assert bucket_state() == before
+    assert client.get("/cat").get_json()["says"] == "original"
+
+
+def test_validation_errors_name_the_field(client):
+    body = assert_json_error(client.post("/cat", json={"says": ""}), 400)
+    assert "says" in body["errors"]
+    assert body["errors"]["says"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_wrong_method_is_405_json_with_allow(client, bucket_state, method):
+    before = bucket_state()
+    response = client.open("/cat", method=method, json={"says": "x"})
+    assert_json_error(response, 405)
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    assert bucket_state() == before
+
+
+def test_an_unknown_method_is_refused(client, bucket_state):
+    before = bucket_state()
+    response = client.open("/cat", method="BREW")
+    assert response.status_code in (405, 501)
+    assert response.get_json()["code"] == response.status_code
+    assert bucket_state() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cat/nope",
+        "/cat/../cat/x",
+        "/cat/%2e%2e/%2e%2e/etc/passwd",
+        "/cat%2Fpics%2F..%2F..",
+        "/jobs",
+        "/cat/pics/..%2F..%2Fstate%2Fcat.json",
+    ],
+)
+def test_unknown_api_paths_are_404_json(client, bucket_state, path):
+    before = bucket_state()
+    assert_json_error(client.get(path), 404)
+    assert_json_error(client.post(path, json={"says": "x"}), 404)
+    assert bucket_state() == before
+
+
+def test_a_client_asking_for_json_gets_json_404_anywhere(client):
+    assert_json_error(client.get("/no/such/thing", headers={"Accept": "application/json"}), 404)
+
+
+def test_an_unexpected_error_is_500_json_without_a_traceback(settings):
+    app = create_app(settings)
+
+    @app.get("/cat/explode")
+    def explode():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/cat/explode")
+    body = assert_json_error(response, 500)
+    assert "secret internals" not in json.dumps(body)
+
+
+def test_s3_down_is_a_quick_503_json(bucket):
+    from catsite_tools.local_s3 import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    client = create_app({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": dead}).test_client()
+    response = client.get("/cat")
+    assert_json_error(response, 503)
+    assert response.headers["Retry-After"]
+    assert_json_error(client.post("/cat", json={"says": "x"}), 503)
+
+
+def test_healthz_answers_without_s3(bucket):
+    from catsite_tools.local_s3 import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    client = create_app({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": dead}).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_pictures_collection_holds_the_kitty(client):
+    body = client.get("/cat/pics").get_json()
+    assert body["code"] == 200
+    kitty = body["items"][0]
+    assert kitty["id"] == "kitty"
+    assert kitty["content_type"] == "image/png"
+    image = client.get(kitty["url"])
+    assert image.status_code == 200
+    assert image.data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_marshmallow_and_botocore_load_only_when_a_request_needs_them(settings):
+    """Cold start: /healthz validates nothing and reads no S3, so neither library is imported;
+    the first body that is validated loads marshmallow, and its errors still answer 400 JSON."""
+    from tests.conftest import run_fresh_python
+
+    script = """
+import json, sys
+from catsite import create_app
+client = create_app().test_client()
+assert client.get("/healthz").status_code == 200
+loaded = {name: name in sys.modules for name in ("marshmallow", "botocore", "boto3")}
+bad = client.post("/cat", json={"says": ""})
+print(json.dumps([loaded, bad.status_code, bad.get_json(), "marshmallow" in sys.modules]))
+"""
+    loaded, status, body, later = json.loads(run_fresh_python(script, settings).splitlines()[-1])
+    assert loaded == {"marshmallow": False, "botocore": False, "boto3": False}
+    assert status == 400 and "says" in body["errors"]
+    assert later is True

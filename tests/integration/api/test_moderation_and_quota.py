@@ -1,0 +1,163 @@
+"""Who may do what: deleting needs the admin token; anonymous writes are bounded by a quota."""
+
+from __future__ import annotations
+
+import pytest
+
+from catsite import create_app
+from tests.conftest import ADMIN, ADMIN_TOKEN
+from tests.pictures_helpers import image_bytes, presign, upload
+
+
+def register(client, location: str, caption: str = ""):
+    return client.post("/cat/pics", json={"location": location, "caption": caption})
+
+
+@pytest.fixture
+def picture(client) -> dict:
+    presigned = upload(client, image_bytes("PNG", size=(64, 48)))
+    answer = register(client, presigned["location"])
+    assert answer.status_code == 201
+    return answer.get_json()
+
+
+def assert_error(answer, status: int, words: str) -> dict:
+    assert answer.status_code == status
+    body = answer.get_json()
+    assert body["code"] == status
+    assert words in body["message"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "words"),
+    [
+        ({}, 401, "Authorization: Bearer"),
+        ({"Authorization": "Bearer "}, 401, "admin token"),
+        ({"Authorization": f"Basic {ADMIN_TOKEN}"}, 401, "Bearer"),
+        ({"Authorization": ADMIN_TOKEN}, 401, "Bearer"),
+        ({"Authorization": "Bearer wrong"}, 403, "not right"),
+        ({"Authorization": f"Bearer {ADMIN_TOKEN}x"}, 403, "not right"),
+        ({"Authorization": f"Bearer {ADMIN_TOKEN[:-1]}"}, 403, "not right"),
+    ],
+)
+def test_delete_without_the_right_token_is_refused_and_changes_nothing(
+    client, picture, bucket_state, headers, status, words
+):
+    before = bucket_state()
+    answer = client.delete(f"/cat/pics/{picture['id']}", headers=headers)
+    assert_error(answer, status, words)
+    if status == 401:
+        assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    assert bucket_state() == before
+    assert client.get(f"/cat/pics/{picture['id']}").status_code == 200
+
+
+def test_delete_with_the_token_removes_the_picture(client, picture):
+    assert client.delete(f"/cat/pics/{picture['id']}", headers=ADMIN).status_code == 200
+    assert client.get(f"/cat/pics/{picture['id']}").status_code == 404
+
+
+def test_with_no_token_configured_nobody_may_delete(settings, picture, client, bucket_state):
+    unguarded = create_app({**settings, "CATSITE_ADMIN_TOKEN": "", "TESTING": True}).test_client()
+    before = bucket_state()
+    for headers in ({}, ADMIN, {"Authorization": "Bearer "}):
+        answer = unguarded.delete(f"/cat/pics/{picture['id']}", headers=headers)
+        assert_error(answer, 403, "no admin token")
+    assert bucket_state() == before
+
+
+def test_the_token_is_compared_in_constant_time():
+    import inspect
+
+    from catsite.web import admin
+
+    assert "hmac.compare_digest" in inspect.getsource(admin.require_admin)
+
+
+def test_openapi_documents_the_admin_token_on_delete(client):
+    doc = client.get("/openapi.json").get_json()
+    assert doc["components"]["securitySchemes"]["adminToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": doc["components"]["securitySchemes"]["adminToken"]["description"],
+    }
+    delete = doc["paths"]["/cat/pics/{picture_id}"]["delete"]
+    assert delete["security"] == [{"adminToken": []}]
+    assert {"401", "403"} <= set(delete["responses"])
+    assert "security" not in doc["paths"]["/cat/pics/{picture_id}"]["get"]
+
+
+# -- quotas -------------------------------------------------------------------------------------
+
+
+def quota_client(settings, **quota):
+    config = {**settings, "TESTING": True, **{f"CATSITE_{k.upper()}": str(v) for k, v in quota.items()}}
+    return create_app(config).test_client()
+
+
+def test_presign_over_the_picture_count_is_507_and_writes_nothing(settings, picture, bucket_state):
+    client = quota_client(settings, max_pictures=1)
+    before = bucket_state()
+    answer = presign(client, "cat.png", "image/png", 100)
+    assert_error(answer, 507, "limit of 1 pictures")
+    assert bucket_state() == before
+
+
+def test_presign_over_the_byte_quota_is_507(settings, bucket_state):
+    client = quota_client(settings, max_picture_bytes=1000)
+    before = bucket_state()
+    assert_error(presign(client, "cat.png", "image/png", 1001), 507, "does not fit")
+    assert presign(client, "cat.png", "image/png", 1000).status_code == 201
+    assert bucket_state() == before  # a presigned POST writes nothing by itself
+
+
+def test_registration_rechecks_the_quota_before_writing(settings, client, picture, bucket_state):
+    # Presigned while there was room; by the time it is registered, the quota is full.
+    presigned = upload(client, image_bytes("PNG", size=(64, 48), color=(1, 2, 3)))
+    full = quota_client(settings, max_pictures=1)
+    before = bucket_state()
+    assert_error(register(full, presigned["location"]), 507, "limit of 1 pictures")
+    assert bucket_state() == before
+    # Room again (a higher quota): the same upload registers.
+    assert register(quota_client(settings, max_pictures=2), presigned["location"]).status_code == 201
+
+
+def test_registration_rechecks_the_byte_quota(settings, client, picture, bucket_state, s3, bucket):
+    presigned = upload(client, image_bytes("PNG", size=(64, 48), color=(9, 9, 9)))
+    used = sum(obj["Size"] for obj in s3.list_objects_v2(Bucket=bucket, Prefix="pics/")["Contents"])
+    full = quota_client(settings, max_picture_bytes=used + 10)
+    before = bucket_state()
+    assert_error(register(full, presigned["location"]), 507, "storage is full")
+    assert bucket_state() == before
+
+
+def test_registering_an_existing_picture_again_is_not_counted_twice(settings, client, bucket_state):
+    presigned = upload(client, image_bytes("PNG", size=(64, 48)))
+    assert register(client, presigned["location"]).status_code == 201
+    full = quota_client(settings, max_pictures=1)
+    assert register(full, presigned["location"]).status_code == 200
+
+
+def test_usage_counts_records_and_every_stored_byte(client, app, picture, s3, bucket):
+    from catsite.services import get_storage
+
+    with app.app_context():
+        count, size = get_storage(app).picture_usage()
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix="pics/")["Contents"]
+    assert count == 1
+    assert size == sum(obj["Size"] for obj in listed) > picture["bytes"]
+
+
+def test_one_presigned_upload_is_capped_and_scoped_to_one_key(client, app):
+    """The per-upload cap: the declared size bounds the policy, and the key is exact."""
+    import base64
+    import json
+
+    answer = presign(client, "cat.png", "image/png", 1234).get_json()
+    policy = json.loads(base64.b64decode(answer["fields"]["policy"]))
+    assert ["content-length-range", 1, 1234] in policy["conditions"]
+    assert {"key": answer["fields"]["key"]} in policy["conditions"]
+    assert not any(isinstance(c, list) and c[0] == "starts-with" for c in policy["conditions"])
+    too_big = presign(client, "cat.png", "image/png", app.extensions["settings"].max_upload_bytes + 1)
+    assert too_big.status_code == 400

@@ -1,0 +1,140 @@
+"""The OpenAPI document: valid, complete, true to what the API answers; and the /docs page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+
+from tests.conftest import run_fresh_python
+from tests.integration.pages.test_pages import parse
+
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+@pytest.fixture
+def document(client) -> dict:
+    answer = client.get("/openapi.json")
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/json"
+    return answer.get_json()
+
+
+def openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+
+
+def test_the_document_is_valid_openapi_3(document):
+    assert document["openapi"].startswith("3.")
+    validate(document)
+
+
+def test_every_route_of_the_api_is_in_the_document(app, document):
+    routes = {
+        (openapi_path(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        for method in rule.methods - IGNORED_METHODS
+    }
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    assert routes, "the API has routes"
+    assert routes - documented == set(), "routes missing from the document"
+    assert documented - routes == set(), "documented operations the app does not have"
+
+
+def test_every_operation_documents_its_errors_with_the_shared_error_schema(document):
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            errors = {status: r for status, r in op["responses"].items() if int(status) >= 400}
+            assert "500" in errors, f"{method} {path}"
+            for response in errors.values():
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, f"{method} {path}"
+    post_cat = document["paths"]["/cat"]["post"]
+    assert {"400", "413", "415"} <= set(post_cat["responses"])
+    body = post_cat["requestBody"]["content"]["application/json"]["schema"]
+    says = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["properties"]["says"]
+    assert says["maxLength"] == 280  # from the schema the API validates with
+
+
+def check_against_document(document, method, path, answer):
+    """The answer's body matches the schema the document gives for its status."""
+    responses = document["paths"][path][method]["responses"]
+    status = str(answer.status_code)
+    assert status in responses, f"{method} {path} answered an undocumented {status}"
+    schema = responses[str(answer.status_code)]["content"]["application/json"]["schema"]
+    OAS30Validator({**schema, "components": document["components"]}).validate(answer.get_json())
+
+
+def test_what_the_api_answers_matches_the_document(client, document):
+    check_against_document(document, "get", "/cat", client.get("/cat"))
+    check_against_document(document, "post", "/cat", client.post("/cat", json={"says": "purr"}))
+    check_against_document(document, "post", "/cat", client.post("/cat", json={"says": ""}))
+    check_against_document(document, "post", "/cat", client.post("/cat", data="x", content_type="text/plain"))
+    check_against_document(document, "get", "/cat/pics", client.get("/cat/pics"))
+    check_against_document(document, "get", "/healthz", client.get("/healthz"))
+
+
+def test_a_wrong_answer_would_be_caught(document):
+    class Fake:
+        status_code = 200
+
+        @staticmethod
+        def get_json():
+            return {"says": 7, "code": 200}
+
+    with pytest.raises(Exception, match="is not of type 'string'"):
+        check_against_document(document, "get", "/cat", Fake)
+
+
+def test_the_document_names_the_front_doors_prefix_as_its_server(client):
+    assert client.get("/openapi.json").get_json()["servers"] == [{"url": "/"}]
+    behind_stage = client.get("/openapi.json", base_url="https://abc.execute-api.us-east-1.amazonaws.com/dev")
+    assert behind_stage.get_json()["servers"] == [{"url": "/dev"}]
+
+
+def test_a_wrong_method_on_the_document_is_a_json_405(client):
+    answer = client.post("/openapi.json", json={})
+    assert answer.status_code == 405
+    assert answer.get_json()["code"] == 405
+
+
+def test_apispec_is_loaded_only_when_the_document_is_asked_for(settings):
+    script = """
+import sys
+from catsite import create_app
+client = create_app().test_client()
+assert client.get("/healthz").status_code == 200
+assert client.get("/cat").status_code == 200
+assert client.get("/").status_code == 200
+before = sorted(m for m in sys.modules if m.startswith(("apispec", "catsite.api.openapi")))
+assert client.get("/openapi.json").status_code == 200
+after = sorted(m for m in sys.modules if m.startswith(("apispec", "catsite.api.openapi")))
+print(before, after)
+"""
+    before, after = run_fresh_python(script, settings).split("] [")
+    assert before == "["
+    assert "apispec" in after and "catsite.api.openapi" in after
+
+
+def test_the_docs_page_renders_every_operation_and_field(client, document):
+    answer = client.get("/docs")
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    text = re.sub(r"<[^>]+>", "", html)
+    for path, ops in document["paths"].items():
+        for method in ops:
+            assert f"{method.upper()} {path}" in text
+    for name, schema in document["components"]["schemas"].items():
+        assert f'id="schema-{name}"' in html
+        for field in schema.get("properties", {}):
+            assert f"<code>{field}</code>" in html
+    links = [attrs["href"] for tag, attrs in parse(html) if tag == "a"]
+    anchors = {href[1:] for href in links if href.startswith("#")}
+    ids = {attrs["id"] for _, attrs in parse(html) if "id" in attrs}
+    assert anchors <= ids, "every in-page link has a target"
+    assert ("a", {"href": "/openapi.json"}) in parse(html)
+    assert json.loads(client.get("/openapi.json").data)  # the link's target is JSON

@@ -1,0 +1,106 @@
+"""Many writers at once, from several processes, against one live server and one local S3.
+
+The local S3's conditional check is not atomic under races, so these tests assert the protocol
+catsite follows (every state write conditional, 412 answered by reading again, retries bounded,
+no 5xx) through a recording proxy, rather than S3's own atomicity.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+import requests
+
+from catsite.s3.storage import STATE_KEY
+from tests.concurrent_writers import post_says, register
+from tests.conftest import serve_site
+from tests.pictures_helpers import image_bytes, post_to_s3
+from tests.s3_faults import FaultyS3
+
+WRITERS = 8
+WRITES_EACH = 10
+WRITE_ATTEMPTS = 5  # Storage's default bound on conditional-write attempts
+
+
+@pytest.fixture
+def proxy(local_s3):
+    with FaultyS3(local_s3.url) as recording:
+        yield recording
+
+
+@pytest.fixture
+def site(settings, local_s3, proxy):
+    yield from serve_site({**settings, "AWS_ENDPOINT_URL_S3": proxy.url}, local_s3)
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def test_concurrent_writers_get_200_or_a_clear_409_and_the_protocol_holds(site, proxy):
+    with pool(WRITERS) as writers:
+        runs = [writers.submit(post_says, site, w, WRITES_EACH) for w in range(WRITERS)]
+        answers = [answer for run in runs for answer in run.result()]
+
+    assert len(answers) == WRITERS * WRITES_EACH
+    statuses = {status for _, status, _ in answers}
+    assert statuses <= {200, 409, 503}, statuses
+    for value, status, body in answers:
+        if status == 200:
+            assert body == {"says": value, "code": 200}
+        else:
+            assert body["code"] == status and "try again" in body["message"].lower()
+    accepted = {value for value, status, _ in answers if status == 200}
+    assert accepted, "at least some writes succeed"
+
+    final = requests.get(f"{site}/cat", timeout=10).json()["says"]
+    assert final in accepted
+
+    puts = [c for c in proxy.calls if c.method == "PUT" and c.path.endswith(STATE_KEY)]
+    # Every write is conditional: If-Match with the ETag read, or If-None-Match on create.
+    assert all(bool(c.if_match) != bool(c.if_none_match) for c in puts)
+    assert all(c.if_none_match in (None, "*") for c in puts)
+    assert all(c.status in (200, 412) for c in puts)
+    # One successful PUT per accepted write, every other PUT met a 412 and was retried (bounded).
+    succeeded = [c for c in puts if c.status == 200]
+    conflicts = [c for c in puts if c.status == 412]
+    assert len(succeeded) == len(accepted)
+    refused = sum(1 for _, status, _ in answers if status == 409)
+    assert len(puts) <= WRITE_ATTEMPTS * len(answers)
+    assert len(conflicts) >= WRITE_ATTEMPTS * refused
+    reads = [c for c in proxy.calls if c.method == "GET" and c.path.endswith(STATE_KEY)]
+    assert len(reads) >= len(puts), "every attempt reads the current ETag first"
+    print(
+        f"{len(answers)} writes: {len(accepted)} accepted, {refused} refused (409), "
+        f"{len(conflicts)} PUTs met 412"
+    )
+
+
+def test_concurrent_registrations_of_one_upload_create_one_picture(site, proxy, s3, bucket):
+    presigned = requests.post(
+        f"{site}/uploads",
+        json={"filename": "cat.png", "content_type": "image/png", "bytes": 10_000},
+        timeout=10,
+    ).json()
+    data = image_bytes("PNG", size=(64, 48))
+    assert post_to_s3(presigned, data).status_code in (200, 204)
+
+    with pool(WRITERS) as writers:
+        runs = [writers.submit(register, site, presigned["location"]) for _ in range(WRITERS * 2)]
+        answers = [run.result() for run in runs]
+
+    statuses = [status for status, _ in answers]
+    assert set(statuses) <= {200, 201, 409, 503}, statuses
+    ids = {body["id"] for status, body in answers if status in (200, 201)}
+    assert len(ids) == 1
+    picture_id = ids.pop()
+    stored = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="pics/").get("Contents", [])]
+    assert sum(key.endswith("/record.json") for key in stored) == 1
+    assert sum(key.startswith("pics/index/") for key in stored) == 1
+    assert all(picture_id in key for key in stored)
+    listed = requests.get(f"{site}/cat/pics", timeout=10).json()["items"]
+    assert [item["id"] for item in listed] == [picture_id, "kitty"]
+    creates = [c for c in proxy.calls if c.method == "PUT" and c.path.endswith("/record.json")]
+    assert creates and all(c.if_none_match == "*" for c in creates), "the record is created conditionally"

@@ -1,0 +1,180 @@
+"""The Lambda role holds only what catsite calls: checked against the S3 operations a run of the
+API's main paths really makes (recorded from botocore's own events), not against a list kept by
+hand."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+
+from catsite import create_app
+from catsite.jobs.deadline import OutOfTime
+from catsite.jobs.runner import create_job, kitty_path
+from catsite.pictures.archive import build_archive
+from catsite.s3.storage import S3_CLIENT_CONFIG, Storage
+from catsite_tools.iam import function_name, policy, render, stage_config, stage_policies
+from tests.conftest import ADMIN
+from tests.integration.jobs.test_jobs import ExpiresAfter
+from tests.pictures_helpers import image_bytes, upload
+
+ROOT = Path(__file__).resolve().parents[3]
+SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text())
+
+#: The IAM action each S3 API operation needs (object operations on their key).
+OBJECT_ACTIONS = {
+    "GetObject": ["s3:GetObject"],
+    "HeadObject": ["s3:GetObject"],
+    "PutObject": ["s3:PutObject"],
+    "DeleteObject": ["s3:DeleteObject"],
+    "CreateMultipartUpload": ["s3:PutObject"],
+    "UploadPart": ["s3:PutObject"],
+    "CompleteMultipartUpload": ["s3:PutObject"],
+    "AbortMultipartUpload": ["s3:AbortMultipartUpload"],
+}
+
+
+def statements(document: dict) -> list[dict]:
+    return [
+        {
+            **s,
+            "Action": s["Action"] if isinstance(s["Action"], list) else [s["Action"]],
+            "Resource": s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]],
+        }
+        for s in document["Statement"]
+    ]
+
+
+def allowed(document: dict, action: str, resource: str) -> bool:
+    return any(
+        s["Effect"] == "Allow"
+        and action in s["Action"]
+        and any(fnmatch.fnmatchcase(resource, pattern) for pattern in s["Resource"])
+        and "Condition" not in s
+        for s in statements(document)
+    )
+
+
+@pytest.mark.parametrize("stage", sorted(SETTINGS))
+def test_each_stage_attaches_its_generated_policy(stage):
+    config = stage_config(SETTINGS, stage)
+    path, expected = stage_policies(SETTINGS)[stage]
+    assert config["attach_policy"] == str(path)
+    assert config.get("manage_roles", True) is True  # Zappa puts the file as the role's only policy
+    assert (ROOT / path).read_text() == render(expected), "run scripts/iam-policy"
+
+
+@pytest.mark.parametrize("stage", sorted(SETTINGS))
+def test_nothing_broader_than_the_stage_is_granted(stage):
+    config = stage_config(SETTINGS, stage)
+    bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
+    function = function_name(config["project_name"], stage)
+    document = json.loads((ROOT / stage_policies(SETTINGS)[stage][0]).read_text())
+    for s in statements(document):
+        assert s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s
+        for action in s["Action"]:
+            assert "*" not in action, f"wildcard action {action}"
+        for resource in s["Resource"]:
+            assert resource != "*" and not resource.startswith("arn:aws:s3:::*")
+            service = resource.split(":")[2]
+            if service == "s3":
+                assert resource == f"arn:aws:s3:::{bucket}" or resource.startswith(f"arn:aws:s3:::{bucket}/")
+                assert resource != f"arn:aws:s3:::{bucket}/*", "objects are granted by prefix"
+            elif service == "lambda":
+                assert s["Action"] == ["lambda:InvokeFunction"]
+                assert resource.endswith(f":function:{function}")
+            else:
+                assert service == "logs" and f"/aws/lambda/{function}" in resource
+    services = {r.split(":")[2] for s in statements(document) for r in s["Resource"]}
+    assert services == {"s3", "lambda", "logs"}
+
+
+def needed(bucket: str, operation: str, params: dict) -> list[tuple[str, str]]:
+    """(action, resource ARN) pairs one S3 call needs."""
+    if operation == "CreateBucket":
+        # botocore builds a presigned POST on CreateBucket's model; nothing is sent. The POST it
+        # signs needs s3:PutObject on its one key, checked with the presigned answer below.
+        assert set(params) == {"Bucket"}
+        return []
+    if operation == "ListObjectsV2":
+        return [("s3:ListBucket", f"arn:aws:s3:::{bucket}")]
+    if operation == "CopyObject":
+        source = params["CopySource"]
+        return [
+            ("s3:GetObject", f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"),
+            ("s3:PutObject", f"arn:aws:s3:::{bucket}/{params['Key']}"),
+        ]
+    if operation == "DeleteObjects":
+        return [("s3:DeleteObject", f"arn:aws:s3:::{bucket}/{o['Key']}") for o in params["Delete"]["Objects"]]
+    return [(action, f"arn:aws:s3:::{bucket}/{params['Key']}") for action in OBJECT_ACTIONS[operation]]
+
+
+def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(settings, local_s3, bucket):
+    # Its own botocore session, so the recording hook sees this app's calls and no one else's.
+    s3 = boto3.session.Session().client(
+        "s3", region_name="us-east-1", endpoint_url=local_s3.url, config=S3_CLIENT_CONFIG
+    )
+    storage = Storage(s3, bucket)
+    app = create_app({**settings, "TESTING": True}, storage=storage)
+    client = app.test_client()
+    calls: list[tuple[str, dict]] = []
+
+    def record(params, model, **_):
+        assert params.get("Bucket") == bucket, f"{model.name} on another bucket"
+        calls.append((model.name, dict(params)))
+
+    storage.s3.meta.events.register("provide-client-params.s3.*", record)
+
+    # The main paths: what the cat says (create, then replace), uploads, pictures, moderation.
+    assert client.get("/cat").status_code == 200
+    assert client.post("/cat", json={"says": "purr"}).status_code == 200
+    assert client.post("/cat", json={"says": "hiss"}).status_code == 200
+    presigned = upload(client, image_bytes("PNG", size=(64, 48)))
+    record_answer = client.post("/cat/pics", json={"location": presigned["location"]})
+    assert record_answer.status_code == 201
+    picture = record_answer.get_json()
+    assert client.post("/cat/pics", json={"location": presigned["location"]}).status_code == 200
+    assert client.get("/cat/pics").status_code == 200
+    assert client.get(f"/cat/pics/{picture['id']}").status_code == 200
+    assert client.delete(f"/cat/pics/{picture['id']}", headers=ADMIN).status_code == 200
+    assert client.delete(f"/cat/pics/{picture['id']}", headers=ADMIN).status_code == 404
+    with app.app_context():
+        _, result_url = storage.put_result(b"{}", "application/json", "json")  # an oversize answer
+    # Long work: an archive (multipart upload), one stopped half-way (aborted), a job's state.
+    presigned = upload(client, image_bytes("PNG", size=(32, 24)))
+    assert client.post("/cat/pics", json={"location": presigned["location"]}).status_code == 201
+    archive = client.post("/cat/pics/archive")
+    assert archive.status_code == 201
+    with pytest.raises(OutOfTime):
+        build_archive(storage, kitty_path(app.extensions["settings"]), ExpiresAfter(checks=1))
+    job = create_job(storage, "archive")
+    assert client.get(f"/jobs/{job['id']}").status_code == 200
+
+    document = policy(bucket, "catsite-test", "us-east-1")
+    used = set()
+    for operation, params in calls:
+        for action, resource in needed(bucket, operation, params):
+            assert allowed(document, action, resource), f"{operation} needs {action} on {resource}"
+            used |= {
+                (s["Sid"], action)
+                for s in statements(document)
+                if action in s["Action"] and any(fnmatch.fnmatchcase(resource, p) for p in s["Resource"])
+            }
+
+    # Presigned URLs act with the role's credentials: one key each, and short-lived.
+    fields = presigned["fields"]
+    assert allowed(document, "s3:PutObject", f"arn:aws:s3:::{bucket}/{fields['key']}")
+    for url in (picture["url"], picture["thumb_url"], result_url, archive.get_json()["url"]):
+        parts = urlsplit(url)
+        key = parts.path.split(f"/{bucket}/", 1)[1]
+        assert allowed(document, "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")
+        assert int(parse_qs(parts.query)["X-Amz-Expires"][0]) <= 15 * 60
+        used.add(("S3" + key.split("/")[0].title(), "s3:GetObject"))
+    used.add(("S3Uploads", "s3:PutObject"))
+
+    granted = {(s["Sid"], a) for s in statements(document) if s["Sid"].startswith("S3") for a in s["Action"]}
+    assert granted <= used, f"granted but never used: {sorted(granted - used)}"

@@ -1,0 +1,138 @@
+"""Security headers on every response, and CORS for the API only from CATSITE_CORS_ORIGINS."""
+
+from __future__ import annotations
+
+import pytest
+
+from catsite import create_app
+from catsite.settings import Settings
+from catsite.web.security import content_security_policy
+
+SITE = "https://cats.example.com"
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    parsed = {}
+    for part in policy.split(";"):
+        name, *values = part.split()
+        parsed[name] = values
+    return parsed
+
+
+REQUESTS = [
+    ("GET", "/", {"Accept": "text/html"}, 200),
+    ("GET", "/cat", {}, 200),
+    ("GET", "/healthz", {}, 200),
+    ("GET", "/static/css/site.css", {}, 200),
+    ("GET", "/no/such/page", {"Accept": "text/html"}, 404),
+    ("GET", "/cat/nope", {}, 404),
+    ("DELETE", "/cat", {}, 405),
+    ("POST", "/cat", {"Content-Type": "text/plain"}, 415),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "status"), REQUESTS)
+def test_every_response_carries_the_security_headers(client, method, path, headers, status):
+    answer = client.open(path, method=method, headers=headers)
+    assert answer.status_code == status
+    policy = directives(answer.headers["Content-Security-Policy"])
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in answer.headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in answer.headers  # plain http
+
+
+def test_an_unexpected_error_still_carries_the_headers(settings):
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    answer = app.test_client().get("/boom")
+    assert answer.status_code == 500
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+def test_hsts_only_over_https(client):
+    answer = client.get("/healthz", base_url="https://cats.example.com")
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=63072000")
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+
+
+def test_the_policy_allows_no_inline_code_and_only_the_site_and_static_origin():
+    settings = Settings.load({"CATSITE_BUCKET": "cats", "CATSITE_STATIC_URL": "https://cdn.example/static"})
+    policy = directives(content_security_policy(settings))
+    text = content_security_policy(settings)
+    assert "unsafe-inline" not in text and "unsafe-eval" not in text
+    static = ["'self'", "https://cdn.example/static", "https://cdn.example/static/"]
+    assert policy["script-src"] == static
+    assert policy["style-src"] == static
+    assert policy["default-src"] == ["'self'"]
+
+
+def test_uploads_and_pictures_may_talk_to_the_stages_bucket_on_aws():
+    settings = Settings.load({"CATSITE_BUCKET": "cats", "AWS_REGION": "eu-west-1"})
+    policy = directives(content_security_policy(settings))
+    bucket = ["https://cats.s3.eu-west-1.amazonaws.com", "https://s3.eu-west-1.amazonaws.com/cats"]
+    for name in ("connect-src", "form-action", "img-src"):
+        assert set(bucket) <= set(policy[name]), name
+        assert "https://s3.eu-west-1.amazonaws.com/cats/" in policy[name]
+        assert not [s for s in policy[name] if s.endswith("amazonaws.com") and "cats" not in s]
+    assert policy["script-src"] == ["'self'"]  # no static URL: scripts from the site only
+
+
+def test_uploads_go_to_the_local_s3_when_one_is_configured(settings, local_s3, bucket):
+    policy = directives(content_security_policy(Settings.load(settings)))
+    for name in ("connect-src", "form-action", "img-src"):
+        assert f"{local_s3.url}/{bucket}" in policy[name]
+        assert not [s for s in policy[name] if "amazonaws" in s]
+
+
+# -- CORS ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cors_client(settings):
+    return create_app({**settings, "CATSITE_CORS_ORIGINS": f"{SITE}, https://other.example/"}).test_client()
+
+
+def test_the_api_answers_an_allowed_origin(cors_client):
+    answer = cors_client.get("/cat", headers={"Origin": SITE})
+    assert answer.headers["Access-Control-Allow-Origin"] == SITE
+    assert "Origin" in answer.headers["Vary"]
+    other = cors_client.get("/cat", headers={"Origin": "https://other.example"})
+    assert other.headers["Access-Control-Allow-Origin"] == "https://other.example"
+
+
+def test_a_preflight_from_an_allowed_origin_may_post_json(cors_client):
+    answer = cors_client.options(
+        "/cat",
+        headers={
+            "Origin": SITE,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert answer.status_code == 200
+    assert answer.headers["Access-Control-Allow-Origin"] == SITE
+    assert "POST" in answer.headers["Access-Control-Allow-Methods"]
+    assert "content-type" in answer.headers["Access-Control-Allow-Headers"].lower()
+
+
+def test_other_origins_and_pages_get_no_cors(cors_client):
+    hostile = cors_client.post("/cat", json={"says": "hi"}, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in hostile.headers
+    preflight = cors_client.options(
+        "/cat", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    page = cors_client.get("/", headers={"Origin": SITE, "Accept": "text/html"})
+    assert "Access-Control-Allow-Origin" not in page.headers
+
+
+def test_without_configured_origins_there_is_no_cors_at_all(client):
+    answer = client.get("/cat", headers={"Origin": SITE})
+    assert not [name for name, _ in answer.headers.items() if name.startswith("Access-Control-")]

@@ -1,0 +1,119 @@
+"""The local ways to run the site: `python main.py` (with its embedded S3) and the Dockerfile's
+gunicorn command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from catsite_tools.local_s3 import free_port
+from tests.conftest import ROOT, stop_process, wait_for_http
+
+
+def read_until(process: subprocess.Popen, pattern: str, timeout: float = 60.0) -> re.Match:
+    """Read the process's output line by line until `pattern` matches (or fail after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.2)
+        if ready:
+            line = process.stdout.readline().decode()
+            if not line and process.poll() is not None:
+                break
+            seen.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+    raise AssertionError(f"{pattern!r} not printed; output was: {''.join(seen)!r}")
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_main_py_starts_its_own_s3_and_a_stop_signal_stops_both(stop_signal):
+    env = {k: v for k, v in os.environ.items() if k not in ("CATSITE_BUCKET", "AWS_ENDPOINT_URL_S3")}
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "main.py", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        s3_port = int(read_until(process, r"local S3 \(moto server\) at http://127\.0\.0\.1:(\d+)").group(1))
+        read_until(process, r"catsite at http://127\.0\.0\.1:")
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{url}/healthz", process)
+        request = urllib.request.Request(
+            f"{url}/cat",
+            data=json.dumps({"says": "embedded"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.load(response) == {"says": "embedded", "code": 200}
+        with urllib.request.urlopen(f"{url}/cat", timeout=10) as response:
+            assert json.load(response)["says"] == "embedded"
+        assert port_is_open(s3_port)
+
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=20) == 0
+        assert not port_is_open(port)
+        assert not port_is_open(s3_port), "the embedded S3 outlived the site"
+    finally:
+        stop_process(process)
+
+
+def dockerfile_command() -> list[str]:
+    """The CMD of the Dockerfile, as an argument list."""
+    text = (ROOT / "Dockerfile").read_text()
+    cmd = re.search(r"^CMD (\[.*\])$", text, re.MULTILINE).group(1)
+    return json.loads(cmd)
+
+
+def test_the_dockerfiles_gunicorn_command_serves_the_api(settings):
+    command = dockerfile_command()
+    assert command[0] == "gunicorn" and "0.0.0.0:5000" in command
+    port = free_port()
+    # The same command, bound to loopback on a free port instead of the container's 0.0.0.0:5000.
+    command = [str(Path(sys.executable).parent / "gunicorn")] + [
+        f"127.0.0.1:{port}" if arg == "0.0.0.0:5000" else arg for arg in command[1:]
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **settings},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/cat", timeout=10) as response:
+            assert response.status == 200
+            assert json.load(response) == {"says": "meow", "code": 200}
+    finally:
+        stop_process(process)
+
+
+def test_the_dockerfile_builds_from_the_slim_image_and_installs_the_package():
+    text = (ROOT / "Dockerfile").read_text()
+    assert text.count("FROM python:3.11-slim") == 1
+    assert "requirements.lock" in text and "pip install --no-cache-dir --no-deps ." in text
+    for folder in ("site", "templates", "static"):
+        assert f"COPY {folder} ./{folder}" in text

@@ -1,0 +1,131 @@
+"""The deploy rehearsal: the short one (deploy then undeploy of `dev` through scripts/deploy,
+against the local AWS emulator), and the emulator's additions to moto on their own.
+
+The full rehearsal (both stages, update and status too) is `scripts/rehearse`, run by CI.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import zipfile
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from catsite_tools.rehearse import AwsEmulator
+from tests.conftest import ROOT
+
+
+def test_short_rehearsal_deploys_and_undeploys_dev(lambda_zip):
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "rehearse"), "--stage", "dev", "--short", "--zip", f"dev={lambda_zip}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-6000:]
+    assert "DIFF" not in output
+    for line in (
+        "ok   chose zappa deploy: True",
+        "ok   runtime: python3.11",
+        "ok   REST API stages: ['dev']",
+        "ok   function: None",
+        "ok   REST APIs named catsite-dev: []",
+        "ok   functions left: []",
+        "rehearsal passed: dev",
+    ):
+        assert line in output, line
+    assert "CATSITE_STATIC_URL': 'https://catsite-dev-rehearsal.s3.us-east-1.amazonaws.com/static'" in output
+    pid = int(re.search(r"emulator: .*, pid (\d+)", output).group(1))
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the emulator was stopped
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with AwsEmulator() as server:
+        yield server
+
+
+def client(emulator, service):
+    return boto3.client(service, endpoint_url=emulator.url, region_name="us-east-1")
+
+
+def a_function(emulator, name: str) -> str:
+    iam = client(emulator, "iam")
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return client(emulator, "lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )["FunctionArn"]
+
+
+def test_emulator_lists_function_url_configs(emulator):
+    lam = client(emulator, "lambda")
+    a_function(emulator, "with-url")
+    assert lam.list_function_url_configs(FunctionName="with-url")["FunctionUrlConfigs"] == []
+    created = lam.create_function_url_config(FunctionName="with-url", AuthType="NONE")
+    listed = lam.list_function_url_configs(FunctionName="with-url")["FunctionUrlConfigs"]
+    assert [c["FunctionUrl"] for c in listed] == [created["FunctionUrl"]]
+    with pytest.raises(ClientError) as missing:
+        lam.list_function_url_configs(FunctionName="no-such-function")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_emulator_deletes_a_stack_s_rest_api(emulator):
+    cloudformation = client(emulator, "cloudformation")
+    template = (
+        '{"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "stacked"}}}}'
+    )
+    cloudformation.create_stack(StackName="stacked", TemplateBody=template)
+    names = lambda: [a["name"] for a in client(emulator, "apigateway").get_rest_apis()["items"]]  # noqa: E731
+    assert "stacked" in names()
+    cloudformation.delete_stack(StackName="stacked")
+    assert "stacked" not in names()
+
+
+def test_emulator_deregisters_targets_as_aws_does(emulator):
+    arn = a_function(emulator, "behind-alb")
+    elbv2 = client(emulator, "elbv2")
+    group = elbv2.create_target_group(Name="behind-alb", TargetType="lambda")["TargetGroups"][0][
+        "TargetGroupArn"
+    ]
+    elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": f"{arn}:current"}])
+    elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": arn}])  # not registered: no error
+    health = elbv2.describe_target_health(TargetGroupArn=group, Targets=[{"Id": arn}])[
+        "TargetHealthDescriptions"
+    ]
+    assert [(h["TargetHealth"]["State"], h["TargetHealth"]["Reason"]) for h in health] == [
+        ("unused", "Target.NotRegistered")
+    ]
+    registered = elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
+    assert [h["Target"]["Id"] for h in registered] == [f"{arn}:current"]  # the registered one stays
+    elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": f"{arn}:current"}])
+    assert elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"] == []
+
+
+def test_deploy_refuses_settings_that_still_hold_placeholders(lambda_zip):
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "deploy"), "prod", "--zip", str(lambda_zip)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "replace CHANGE-ME in zappa_settings.json, stage prod: s3_bucket" in done.stderr
+    assert "alb_vpc_config.CertificateArn" in done.stderr and "zappa" not in done.stdout

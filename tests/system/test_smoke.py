@@ -1,0 +1,51 @@
+"""scripts/smoke against live local sites: the site as `./scripts/serve` runs it, with assets
+from S3 as deployed, and behind the local REST door with its `/dev` stage prefix. It must also
+fail, with a clear message, when the site does not answer as it should."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from catsite_tools.local_s3 import free_port
+from tests.conftest import ADMIN_TOKEN, ROOT
+
+
+def smoke(url: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ROOT / "scripts" / "smoke"), url, "--admin-token", ADMIN_TOKEN],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("site", ["live_server", "live_server_static_from_s3", "lambda_door"])
+def test_smoke_passes_on_a_working_site(site, request, s3, bucket):
+    url = request.getfixturevalue(site)
+    done = smoke(url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for check in ("ok   page /pics", "ok   asset ", "ok   /cat round trip", "ok   registered picture"):
+        assert check in done.stdout, check
+    assert done.stdout.strip().endswith("smoke: passed")
+    if site == "live_server_static_from_s3":
+        assert f"/{bucket}/static/css/site." in done.stdout  # the stylesheet came from the bucket
+    # it cleans up: what the cat says is back, and no picture is left in the bucket
+    assert "ok   /cat says 'meow' again" in done.stdout
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert not [k for k in keys if k.startswith("pics/")], keys
+
+
+def test_smoke_fails_clearly_on_a_wrong_site(live_server):
+    done = smoke(f"{live_server}/not-the-site")
+    assert done.returncode == 1
+    assert "smoke: FAILED: page /: GET" in done.stderr and "answered 404, expected 200" in done.stderr
+
+
+def test_smoke_fails_clearly_when_nothing_answers():
+    done = smoke(f"http://127.0.0.1:{free_port()}")
+    assert done.returncode == 1
+    assert "smoke: FAILED: no answer" in done.stderr

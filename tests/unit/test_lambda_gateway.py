@@ -1,0 +1,82 @@
+"""`./scripts/serve --lambda`: each door's events from real HTTP requests, and the door's limits."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from catsite_tools.lambda_gateway import LIMITS, Gateway, build_event
+
+
+class RecordingFunction:
+    """Stands in for the function's process in this unit test of the gateway's own rules."""
+
+    def __init__(self, delay=None):
+        self.events, self.delay = [], delay
+
+    def invoke(self, event, timeout=None):
+        if self.delay is not None and self.delay > timeout:
+            raise TimeoutError
+        self.events.append(event)
+        return {"statusCode": 200, "multiValueHeaders": {"Content-Type": ["text/plain"]}, "body": "ok"}
+
+    def stop(self):
+        pass
+
+
+def test_a_rest_door_sends_the_path_without_its_stage_and_refuses_other_paths():
+    event = build_event("rest", "dev", "GET", "/dev/cat?x=1", [("Accept", "*/*")], b"")
+    assert (event["path"], event["requestContext"]["stage"], event["requestContext"]["path"]) == (
+        "/cat",
+        "dev",
+        "/dev/cat",
+    )
+    assert event["multiValueQueryStringParameters"] == {"x": ["1"]}
+    assert build_event("rest", "dev", "GET", "/devices", [], b"") is None
+
+
+def test_http_alb_and_url_doors_send_their_own_shapes():
+    http = build_event("http", "dev", "POST", "/dev/cat", [("Cookie", "a=1; b=2")], b"{}")
+    assert (http["version"], http["rawPath"], http["cookies"]) == ("2.0", "/dev/cat", ["a=1", "b=2"])
+    alb = build_event("alb", "dev", "GET", "/cat", [("Host", "x")], b"")
+    assert alb["requestContext"]["elb"] and alb["multiValueHeaders"] == {"host": ["x"]}
+    url = build_event("url", "dev", "GET", "/cat", [], b"")
+    assert url["requestContext"]["stage"] == "$default"
+
+
+@pytest.mark.parametrize("door", list(LIMITS))
+def test_a_body_over_the_doors_limit_is_refused_before_the_function_runs(door):
+    function = RecordingFunction()
+    gateway = Gateway(door, "dev", lambda: function, 30)
+    limit = LIMITS[door][0]
+    status, _, body = gateway.handle("POST", "/dev/cat", [("Content-Length", str(limit + 1))], lambda n: b"")
+    assert status == 413 and json.loads(body)["message"]
+    assert function.events == []
+
+
+def test_a_function_slower_than_the_door_is_a_504_and_is_replaced():
+    started = []
+
+    def start():
+        started.append(RecordingFunction(delay=60))
+        return started[-1]
+
+    gateway = Gateway("rest", "dev", start, 30)
+    status, _, _ = gateway.handle("GET", "/dev/cat", [], lambda n: b"")
+    assert status == 504 and len(started) == 2
+
+
+def test_the_alb_door_gives_the_function_its_own_timeout():
+    assert Gateway("alb", "prod", RecordingFunction, 900).time_limit == 900
+    assert Gateway("rest", "prod", RecordingFunction, 900).time_limit == 29
+
+
+def test_the_served_site_through_a_rest_door(lambda_door):
+    with urllib.request.urlopen(f"{lambda_door}/cat") as response:
+        assert json.loads(response.read()) == {"says": "meow", "code": 200}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(lambda_door.removesuffix("/dev") + "/cat")
+    assert refused.value.code == 403

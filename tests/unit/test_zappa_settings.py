@@ -1,0 +1,60 @@
+"""zappa_settings.json, read by Zappa itself (so `extends` is resolved as on deploy)."""
+
+import os
+
+import pytest
+from zappa.cli import ZappaCLI
+
+from tests.conftest import ROOT
+
+
+def stage_config(stage: str) -> dict:
+    cli = ZappaCLI()
+    cli.api_stage = stage
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        cli.load_settings(str(ROOT / "zappa_settings.json"))
+    finally:
+        os.chdir(cwd)
+    return cli.stage_config
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_stage_is_quiet_safe_and_lean(stage):
+    config = stage_config(stage)
+    assert config["debug"] is False, "debug would put tracebacks in 500 bodies"
+    assert config["log_level"] in ("INFO", "WARNING", "ERROR"), "DEBUG logs whole events"
+    assert config["runtime"] == "python3.11"
+    assert config["app_function"] == "catsite.wsgi.app"
+    assert config["lambda_handler"] == "catsite.awslambda.handler.lambda_handler"
+    assert config["s3_bucket"]
+    assert {"boto3", "botocore", "s3transfer", "dateutil", "concurrent"} <= set(config["exclude"])
+    assert {"site", "tests", "scripts", ".venv"} <= set(config["exclude_glob"])
+    env = config["aws_environment_variables"]
+    assert env["CATSITE_BUCKET"]
+    assert set(env) <= {
+        "CATSITE_BUCKET",
+        "CATSITE_STATIC_URL",
+        "CATSITE_MAX_UPLOAD_BYTES",
+        "CATSITE_CORS_ORIGINS",
+    }
+
+
+def test_prod_adds_the_load_balancer_for_long_requests():
+    config = stage_config("prod")
+    assert config["alb_enabled"] is True
+    assert config["timeout_seconds"] == 900
+    vpc = config["alb_vpc_config"]
+    assert vpc["CertificateArn"].startswith("arn:aws:acm:")
+    assert len(vpc["SubnetIds"]) == 2
+    assert vpc["SecurityGroupIds"]
+    # AWS caps load balancer and target group names at 32 characters; Zappa names them
+    # after the project and stage.
+    assert len(f"{config['project_name']}-prod") <= 32
+
+
+def test_dev_is_api_gateway_only():
+    config = stage_config("dev")
+    assert not config.get("alb_enabled")
+    assert config["timeout_seconds"] <= 30
