@@ -37,13 +37,14 @@ SETS = {"50mb": 2, "1gb": 40}
 _MEASURE = """
 import json, sys, time
 from catsite.settings import Settings
-from catsite.services import storage_for
+from catsite.services import stores_for
 
 def rss(field):
     return int(open("/proc/self/status").read().split(field + ":")[1].split()[0]) / 1024
 
-storage = storage_for(Settings.load())
-records = list(storage.all_pictures())
+stores = stores_for(Settings.load())
+bucket = stores.bucket
+records = list(stores.pictures.all())
 mode = sys.argv[1]
 idle = rss("VmRSS")
 started = time.perf_counter()
@@ -51,7 +52,7 @@ if mode == "archive":
     from catsite.pictures.archive import build_archive
     from catsite.jobs.deadline import Deadline
     from catsite.jobs.runner import kitty_path
-    result = build_archive(storage, kitty_path(Settings.load()), Deadline(3600))
+    result = build_archive(stores, kitty_path(Settings.load()), Deadline(3600))
     moved = result["bytes"]
 elif mode == "managed":
     import io
@@ -73,7 +74,7 @@ elif mode == "managed":
                     key = next(self.keys, None)
                     if key is None:
                         return 0
-                    self.body = storage.s3.get_object(Bucket=storage.bucket, Key=key)["Body"]
+                    self.body = bucket.client.get_object(Bucket=bucket.name, Key=key)["Body"]
                 data = self.body.read(len(buffer))
                 if data:
                     buffer[: len(data)] = data
@@ -81,14 +82,14 @@ elif mode == "managed":
                 self.body = None
 
     client = boto3.client("s3")
-    client.upload_fileobj(io.BufferedReader(Originals(), 1 << 20), storage.bucket, "copies/all")
-    moved = client.head_object(Bucket=storage.bucket, Key="copies/all")["ContentLength"]
+    client.upload_fileobj(io.BufferedReader(Originals(), 1 << 20), bucket.name, "copies/all")
+    moved = client.head_object(Bucket=bucket.name, Key="copies/all")["ContentLength"]
 else:
     moved = 0
     for record in records:
         key = f"pics/{record['id']}/original.{record['extension']}"
-        data = storage.s3.get_object(Bucket=storage.bucket, Key=key)["Body"].read()
-        storage.s3.put_object(Bucket=storage.bucket, Key=f"copies/{record['id']}", Body=data)
+        data = bucket.client.get_object(Bucket=bucket.name, Key=key)["Body"].read()
+        bucket.client.put_object(Bucket=bucket.name, Key=f"copies/{record['id']}", Body=data)
         moved += len(data)
         del data
 seconds = time.perf_counter() - started

@@ -81,9 +81,9 @@ def run(rounds: int = 5) -> dict:
             if model.name == "GetObject":
                 read["bytes"] += int(parsed.get("ContentLength") or 0)
 
-        from catsite.services import get_storage
+        from catsite.services import get_bucket
 
-        get_storage(app).s3.meta.events.register("after-call.s3", count_read)
+        get_bucket(app).client.meta.events.register("after-call.s3", count_read)
         image = photo()
         bodies = {name: padded(image, size) for name, size in SIZES.items()}
 

@@ -13,12 +13,13 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
-def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> Flask:
+def create_app(config: Mapping[str, object] | None = None, *, bucket=None) -> Flask:
     """Build the app.
 
     With no `config`, settings come from the environment (see `catsite.settings`); keys in
     `config` override them, and keys that are not catsite settings go to Flask's config
-    (`TESTING`, say). `storage` injects a ready `Storage`; otherwise one is built on first use.
+    (`TESTING`, say). `bucket` injects a ready `catsite.s3.bucket.Bucket` for the stores; otherwise
+    one is built on first use (`catsite.services`).
     """
     from flask import Flask  # here, not at import: `import catsite.awslambda.handler` stays light
 
@@ -35,7 +36,7 @@ def create_app(config: Mapping[str, object] | None = None, *, storage=None) -> F
     app.config.update({k: v for k, v in config.items() if k not in Settings.KEYS})
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["settings"] = settings
-    app.extensions["storage"] = storage
+    app.extensions["catsite.bucket"] = bucket
 
     register_blueprints(app)
     register_error_handlers(app)

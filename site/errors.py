@@ -51,3 +51,11 @@ class Unauthorized(Refusal):
 
 class QuotaExceeded(Refusal):
     """Storing this would take the site past its configured quota (507)."""
+
+
+class PreconditionLost(StorageConflict):
+    """One conditional write found the object changed (or created) under it: S3's 412 or 409.
+
+    The stores catch it and read again (or take the winner's object); one that escapes them is
+    answered as a StorageConflict (409).
+    """

@@ -3,8 +3,8 @@
 It forwards each request to the moto server unchanged and records it, unless told to fail:
 `stop()` closes its port (connection refused), `delay` holds every request before forwarding,
 `drop` closes connections without an answer, `status` answers every request with that S3 error,
-and `fail_from = N` answers the Nth request and every later one with 503, as if S3 (or the
-function) died between two steps of a multi-step write. Threads only, 127.0.0.1, a free port.
+and `fail_from = N` answers the Nth request and every later one with `fail_status` (503), as if
+S3 (or the function) died between two steps of a multi-step write. Threads only, 127.0.0.1, a free port.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from catsite_tools.local_s3 import free_port
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
-_ERROR_CODES = {500: "InternalError", 503: "ServiceUnavailable"}
+_ERROR_CODES = {403: "AccessDenied", 500: "InternalError", 503: "ServiceUnavailable"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class FaultyS3:
         self.drop = False
         self.status: int | None = None
         self.fail_from: int | None = None
+        self.fail_status = 503
         self.answer_412: int = 0  # answer this many conditional PUTs with 412, then forward
 
     def reset_calls(self) -> None:
@@ -130,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(proxy.delay)
         status = proxy.status
         if status is None and proxy.fail_from is not None and number >= proxy.fail_from:
-            status = 503
+            status = proxy.fail_status
         conditional = self.command == "PUT" and (
             self.headers.get("If-Match") or self.headers.get("If-None-Match")
         )

@@ -6,7 +6,7 @@ from flask import jsonify, make_response
 from flask_restful import Resource
 
 from catsite.api.errors import load_json_body
-from catsite.services import get_storage
+from catsite.services import get_says
 
 
 def _says_response(says: str):
@@ -16,10 +16,10 @@ def _says_response(says: str):
 
 class Cat(Resource):
     def get(self):
-        return _says_response(get_storage().get_says())
+        return _says_response(get_says().get())
 
     def post(self):
         from catsite.api.schemas import CatSaysSchema  # marshmallow loads on first use
 
         body = load_json_body(CatSaysSchema())
-        return _says_response(get_storage().set_says(body["says"]))
+        return _says_response(get_says().set(body["says"]))

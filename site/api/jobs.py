@@ -9,7 +9,7 @@ from catsite.awslambda.doors import door_for
 from catsite.errors import NotFound
 from catsite.jobs.deadline import Deadline, OutOfTime
 from catsite.jobs.runner import create_job, is_job_id, kitty_path, observed, start_job
-from catsite.services import get_storage
+from catsite.services import get_jobs, get_results, get_stores
 
 JOB_FIELDS = ("id", "kind", "status", "progress", "message", "created_at", "updated_at", "result", "reason")
 HANDED_OVER = "Handed over: the request would have outlived its front door"
@@ -21,9 +21,7 @@ def job_answer(job: dict) -> dict:
     shown = {k: v for k, v in job.items() if k in JOB_FIELDS}
     result = shown.get("result")
     if result and result.get("location"):
-        storage = get_storage()
-        key = result["location"].removeprefix(f"s3://{storage.bucket}/")
-        shown["result"] = {**result, "url": storage.presign_get(key)}
+        shown["result"] = {**result, "url": get_results().url(result["location"])}
     return {**shown, "status_url": url_for("api.job", job_id=job["id"])}
 
 
@@ -58,20 +56,19 @@ class PicturesArchive(Resource):
 
     def post(self):
         settings = current_app.extensions["settings"]
-        storage = get_storage()
         if wants_async():
-            return self._hand_off(storage, settings, "Started on request")
+            return self._hand_off(settings, "Started on request")
         from catsite.pictures.archive import build_archive
 
         try:
-            result = build_archive(storage, kitty_path(settings), request_deadline())
+            result = build_archive(get_stores(), kitty_path(settings), request_deadline())
         except OutOfTime:
-            return self._hand_off(storage, settings, HANDED_OVER)
+            return self._hand_off(settings, HANDED_OVER)
         return {**result, "code": 201}, 201
 
     @staticmethod
-    def _hand_off(storage, settings, reason: str):
-        job = create_job(storage, "archive", reason)
+    def _hand_off(settings, reason: str):
+        job = create_job(get_jobs(), "archive", reason)
         start_job(job, settings)
         return accepted(job)
 
@@ -80,7 +77,7 @@ class Job(Resource):
     """`GET /jobs/<id>`: a long job's status and progress."""
 
     def get(self, job_id: str):
-        job = get_storage().get_job(job_id) if is_job_id(job_id) else None
+        job = get_jobs().get(job_id) if is_job_id(job_id) else None
         if job is None:
             raise NotFound(f"There is no job {job_id!r}.")
         return {**job_answer(observed(job)), "code": 200}

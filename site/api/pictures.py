@@ -13,7 +13,7 @@ from catsite.api.errors import load_json_body
 from catsite.errors import Forbidden, InvalidReference, NotFound
 from catsite.pictures.registration import is_picture_id, register_upload
 from catsite.s3.keys import INDEX_PREFIX
-from catsite.services import get_storage
+from catsite.services import get_pictures
 from catsite.web.admin import require_admin
 
 KITTY_ID = "kitty"
@@ -41,7 +41,7 @@ def kitty() -> dict:
 
 def public(record: dict) -> dict:
     """A stored record as the API shows it: with short-lived URLs, without internal fields."""
-    url, thumb_url = get_storage().picture_urls(record)
+    url, thumb_url = get_pictures().urls(record)
     shown = {
         k: record[k] for k in ("id", "caption", "content_type", "bytes", "width", "height", "created_at")
     }
@@ -74,7 +74,7 @@ def list_pictures(limit: int, cursor: str | None) -> tuple[list[dict], str | Non
     if position == _KITTY_CURSOR:
         return [kitty()], None
     after = f"{INDEX_PREFIX}{position}" if position else None
-    records, more = get_storage().list_pictures(after, limit)
+    records, more = get_pictures().page(after, limit)
     items = [public(r) for r in records]
     if more:
         return items, encode_cursor(more[len(INDEX_PREFIX) :])
@@ -98,7 +98,7 @@ class CatPictures(Resource):
         settings = current_app.extensions["settings"]
         quota = (settings.max_pictures, settings.max_picture_bytes)
         record, created = register_upload(
-            get_storage(), body["location"], body["caption"], settings.max_upload_bytes, quota
+            get_pictures(), body["location"], body["caption"], settings.max_upload_bytes, quota
         )
         status = 201 if created else 200
         return {**public(record), "code": status}, status
@@ -107,7 +107,7 @@ class CatPictures(Resource):
 def find_picture(picture_id: str) -> dict:
     if picture_id == KITTY_ID:
         return kitty()
-    record = get_storage().get_picture(picture_id) if is_picture_id(picture_id) else None
+    record = get_pictures().get(picture_id) if is_picture_id(picture_id) else None
     if record is None:
         raise NotFound(f"There is no cat picture {picture_id!r}.")
     return public(record)
@@ -121,6 +121,6 @@ class CatPicture(Resource):
         require_admin()
         if picture_id == KITTY_ID:
             raise Forbidden("The tutorial's kitty stays.")
-        if not (is_picture_id(picture_id) and get_storage().delete_picture(picture_id)):
+        if not (is_picture_id(picture_id) and get_pictures().delete(picture_id)):
             raise NotFound(f"There is no cat picture {picture_id!r}.")
         return {"message": "Deleted.", "id": picture_id, "code": 200}

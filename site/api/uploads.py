@@ -3,7 +3,7 @@ from flask_restful import Resource
 
 from catsite.api.errors import load_json_body
 from catsite.pictures.registration import check_quota, new_upload
-from catsite.services import get_storage
+from catsite.services import get_pictures
 
 
 class Uploads(Resource):
@@ -19,6 +19,6 @@ class Uploads(Resource):
         limit = settings.max_upload_bytes
         if body["bytes"] > limit:
             raise ValidationError({"bytes": [f"The file is too big: at most {limit:,} bytes are accepted."]})
-        check_quota(get_storage(), body["bytes"], settings.max_pictures, settings.max_picture_bytes)
-        upload = new_upload(get_storage(), body["filename"], body["content_type"], body["bytes"])
+        check_quota(get_pictures(), body["bytes"], settings.max_pictures, settings.max_picture_bytes)
+        upload = new_upload(get_pictures(), body["filename"], body["content_type"], body["bytes"])
         return {**upload, "code": 201}, 201

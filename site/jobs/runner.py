@@ -45,7 +45,7 @@ def is_job_id(value: str) -> bool:
     return bool(JOB_ID.fullmatch(value))
 
 
-def create_job(storage, kind: str, reason: str = "") -> dict:
+def create_job(jobs, kind: str, reason: str = "") -> dict:
     """A new job, `queued`, stored before anything runs it."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
@@ -59,7 +59,7 @@ def create_job(storage, kind: str, reason: str = "") -> dict:
         "created_at": stamp,
         "updated_at": stamp,
     }
-    storage.put_job(job)
+    jobs.put(job)
     return job
 
 
@@ -90,24 +90,24 @@ def observed(job: dict) -> dict:
 def run_job(job_id: str, settings: Settings | None = None) -> dict:
     """Run a queued job to its end and record how it ended. Never raises for the job's own
     failures: they are recorded as `failed` with a reason."""
-    from catsite.services import storage_for
+    from catsite.services import stores_for
 
     settings = settings or Settings.load()
-    storage = storage_for(settings)
-    job = storage.get_job(job_id)
+    stores = stores_for(settings)
+    job = stores.jobs.get(job_id)
     if job is None or job["status"] != "queued":
         return job or {}
     deadline = Deadline(settings.job_budget, invocation_context.get())
 
     def update(**changes) -> None:
         job.update(changes, updated_at=now_iso())
-        storage.put_job(job)
+        stores.jobs.put(job)
 
     update(status="running", message="Starting")
     try:
         result = _work(
             job["kind"],
-            storage,
+            stores,
             settings,
             deadline,
             lambda fraction, message: update(progress=round(fraction, 4), message=message),
@@ -121,11 +121,11 @@ def run_job(job_id: str, settings: Settings | None = None) -> dict:
     return job
 
 
-def _work(kind: str, storage, settings: Settings, deadline: Deadline, progress) -> dict:
+def _work(kind: str, stores, settings: Settings, deadline: Deadline, progress) -> dict:
     if kind == "archive":
         from catsite.pictures.archive import build_archive
 
-        return build_archive(storage, kitty_path(settings), deadline, progress)
+        return build_archive(stores, kitty_path(settings), deadline, progress)
     raise ValueError(f"unknown job kind {kind!r}")
 
 

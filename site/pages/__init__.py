@@ -1,17 +1,17 @@
-"""Pages: Jinja views only. Data comes from the same Storage and schemas as the API."""
+"""Pages: Jinja views only. Data comes from the same stores and schemas as the API."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from catsite.services import get_storage
+from catsite.services import get_says
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("index.html", says=get_storage().get_says())
+    return render_template("index.html", says=get_says().get())
 
 
 @bp.get("/docs")
@@ -33,11 +33,11 @@ def change_says():
         body = CatSaysSchema().load({"says": request.form.get("says", "")})
     except ValidationError as error:
         message = " ".join(error.messages.get("says", ["Please check what you typed."]))
-        says = get_storage().get_says()
+        says = get_says().get()
         return render_template(
             "index.html", says=says, error=message, draft=request.form.get("says", "")
         ), 400
-    get_storage().set_says(body["says"])
+    get_says().set(body["says"])
     return redirect(url_for("pages.home"), code=303)
 
 

@@ -28,16 +28,17 @@ def entry_name(record: dict) -> str:
 
 
 def build_archive(
-    storage,
+    stores,
     kitty: Path,
     deadline: Deadline,
     progress: Callable[[float, str], None] = lambda fraction, message: None,
 ) -> dict:
     """Write the archive to results/; return {"location", "url", "count", "bytes"}.
 
-    Raises OutOfTime (nothing written) when the deadline comes first.
+    `stores` is `catsite.services.Stores` (its pictures and results are used). Raises OutOfTime
+    (nothing written) when the deadline comes first.
     """
-    records = list(storage.all_pictures())
+    records = list(stores.pictures.all())
     total = sum(r["bytes"] for r in records) + kitty.stat().st_size
     done = 0
     last_report = 0.0
@@ -50,7 +51,7 @@ def build_archive(
             progress(min(done / total, 1.0) if total else 1.0, message)
 
     deadline.check()
-    with storage.new_result("zip", "application/zip") as out:
+    with stores.results.new("zip", "application/zip") as out:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
             index = [{k: r[k] for k in _RECORD_FIELDS} | {"file": entry_name(r)} for r in records]
             kitty_entry = {"id": "kitty", "caption": "The tutorial's kitty", "file": "kitty.png"}
@@ -60,7 +61,7 @@ def build_archive(
             for number, record in enumerate(records, start=1):
                 report(f"Adding picture {number} of {len(records)}", force=True)
                 with archive.open(entry_name(record), "w", force_zip64=record["bytes"] >= 2**31) as entry:
-                    for chunk in storage.picture_chunks(record):
+                    for chunk in stores.pictures.chunks(record):
                         deadline.check()
                         entry.write(chunk)
                         done += len(chunk)
@@ -68,5 +69,5 @@ def build_archive(
             report("Finishing the archive", force=True)
         size = out.written
     progress(1.0, "Done")
-    url = storage.presign_get(out.key)
-    return {"location": storage.location(out.key), "url": url, "count": len(records) + 1, "bytes": size}
+    location, url = stores.results.address(out.key)
+    return {"location": location, "url": url, "count": len(records) + 1, "bytes": size}

@@ -20,7 +20,7 @@ from catsite.pictures.images import ALLOWED_TYPES, NotAnImage, TooManyPixels, in
 from catsite.s3.keys import UPLOADS_PREFIX, new_token
 
 if TYPE_CHECKING:
-    from catsite.s3.storage import Storage
+    from catsite.pictures.store import Pictures
 
 #: Presigned uploads expire after this many seconds (the issue allows at most ten minutes).
 UPLOAD_SECONDS = 10 * 60
@@ -45,28 +45,28 @@ def safe_name(filename: str, content_type: str) -> str:
     return f"{stem}.{extension}"
 
 
-def new_upload(storage: Storage, filename: str, content_type: str, max_bytes: int) -> dict:
+def new_upload(pictures: Pictures, filename: str, content_type: str, max_bytes: int) -> dict:
     """A presigned POST for one direct upload of at most `max_bytes`."""
     key = f"{UPLOADS_PREFIX}{new_token()}/{safe_name(filename, content_type)}"
-    post = storage.presign_upload(key, content_type, max_bytes, UPLOAD_SECONDS)
+    post = pictures.upload_form(key, content_type, max_bytes, UPLOAD_SECONDS)
     expires_at = datetime.now(UTC) + timedelta(seconds=UPLOAD_SECONDS)
     return {
         "url": post["url"],
         "fields": post["fields"],
-        "location": storage.location(key),
+        "location": pictures.bucket.location(key),
         "expires_at": expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "max_bytes": max_bytes,
     }
 
 
-def check_quota(storage: Storage, adding_bytes: int, max_pictures: int, max_bytes: int) -> None:
+def check_quota(pictures: Pictures, adding_bytes: int, max_pictures: int, max_bytes: int) -> None:
     """Refuse (507) when one more picture of `adding_bytes` would pass the site's quota.
 
     Checked when an upload is presigned and again when it is registered, before anything is
     written. Concurrent registrations can each pass the check, so the quota may be passed by at
     most the number of registrations in flight at once: a bound on anonymous writes, not a ledger.
     """
-    count, stored = storage.picture_usage()
+    count, stored = pictures.usage()
     if count + 1 > max_pictures:
         raise QuotaExceeded(
             f"The site holds its limit of {max_pictures:,} pictures; "
@@ -79,13 +79,15 @@ def check_quota(storage: Storage, adding_bytes: int, max_pictures: int, max_byte
         )
 
 
-def parse_location(storage: Storage, location: str) -> re.Match:
-    prefix = f"s3://{storage.bucket}/"
+def parse_location(pictures: Pictures, location: str) -> re.Match:
+    from catsite.s3.bucket import parse_location as split_location
+
     if not location.startswith("s3://"):
         raise InvalidReference("The location must be an s3:// URI returned by POST /uploads.", "location")
-    if not location.startswith(prefix):
+    parts = split_location(location)
+    if parts is None or parts[0] != pictures.bucket.name:
         raise InvalidReference("The location must be in this site's bucket.", "location")
-    match = UPLOAD_KEY.fullmatch(location[len(prefix) :])
+    match = UPLOAD_KEY.fullmatch(parts[1])
     if not match:
         raise InvalidReference(
             "The location must be an upload key returned by POST /uploads (uploads/<id>/<name>).", "location"
@@ -94,35 +96,35 @@ def parse_location(storage: Storage, location: str) -> re.Match:
 
 
 def register_upload(
-    storage: Storage, location: str, caption: str, max_bytes: int, quota: tuple[int, int] | None = None
+    pictures: Pictures, location: str, caption: str, max_bytes: int, quota: tuple[int, int] | None = None
 ) -> tuple[dict, bool]:
     """Turn an upload into a picture; returns (record, created). Registering the same upload
     again returns the existing picture instead of creating another. `quota` is (pictures, bytes):
     a new picture that would pass it is refused before anything is written."""
-    match = parse_location(storage, location)
+    match = parse_location(pictures, location)
     picture_id, key = match["token"], match.group(0)
-    existing = storage.get_picture(picture_id)
+    existing = pictures.get(picture_id)
     if existing is not None:
-        return _registered_already(storage, existing, key)
+        return _registered_already(pictures, existing, key)
     try:
-        return _register_new(storage, picture_id, key, caption, max_bytes, quota)
+        return _register_new(pictures, picture_id, key, caption, max_bytes, quota)
     except ObjectMissing:
         # The upload vanished while we worked: a concurrent registration of it won and moved it.
-        existing = storage.get_picture(picture_id)
+        existing = pictures.get(picture_id)
         if existing is None:
             raise Unacceptable(NO_UPLOAD, "location") from None
-        return _registered_already(storage, existing, key)
+        return _registered_already(pictures, existing, key)
 
 
-def _registered_already(storage: Storage, existing: dict, key: str) -> tuple[dict, bool]:
+def _registered_already(pictures: Pictures, existing: dict, key: str) -> tuple[dict, bool]:
     if existing["source"] != key:
         raise Conflict("Another file was already registered from this upload.", "location")
-    storage.finish_picture(existing)  # completes a registration that stopped half-way
+    pictures.finish(existing)  # completes a registration that stopped half-way
     return existing, False
 
 
-def _register_new(storage, picture_id, key, caption, max_bytes, quota) -> tuple[dict, bool]:
-    info = storage.head(key)
+def _register_new(pictures, picture_id, key, caption, max_bytes, quota) -> tuple[dict, bool]:
+    info = pictures.upload_info(key)
     if info is None:
         raise Unacceptable(NO_UPLOAD, "location")
     if info.size > max_bytes:
@@ -132,9 +134,9 @@ def _register_new(storage, picture_id, key, caption, max_bytes, quota) -> tuple[
     if info.content_type not in ALLOWED_TYPES:
         raise Unacceptable("The file must be a PNG, JPEG, GIF or WebP image.", "location")
     if quota is not None:
-        check_quota(storage, info.size, *quota)
+        check_quota(pictures, info.size, *quota)
 
-    reader = storage.open(info, storage.read_range(key, 0, min(info.size, SNIFF_RANGE) - 1))
+    reader = pictures.open_upload(info, SNIFF_RANGE)
     try:
         inspection = inspect(reader, info.content_type)
         thumb, thumb_width, thumb_height = thumbnail(reader, inspection)
@@ -160,7 +162,7 @@ def _register_new(storage, picture_id, key, caption, max_bytes, quota) -> tuple[
         "created_ms": int(now * 1000),
         "source": key,
     }
-    return storage.save_picture(record, info, thumb)
+    return pictures.save(record, info, thumb)
 
 
 def is_picture_id(value: str) -> bool:

@@ -2,7 +2,7 @@
 uploads.
 
 Browsers talk to S3 directly for three things: published static assets, presigned POST uploads
-and presigned GETs of pictures. boto3 (path-style, as `catsite.s3.storage` configures it) signs URLs
+and presigned GETs of pictures. botocore (path-style, as `catsite.s3.client` configures it) signs URLs
 like `https://s3.<region>.amazonaws.com/<bucket>/...` (in us-east-1 the global
 `https://s3.amazonaws.com/<bucket>/...`); the virtual-hosted form
 `https://<bucket>.s3.<region>.amazonaws.com/...` is S3's recommended public address. Locally,

@@ -43,11 +43,11 @@ def register(app: Flask) -> None:
 
 
 def move_to_s3(response, door_name: str):
-    from catsite.services import get_storage
+    from catsite.services import get_results
 
     content_type = response.headers.get("Content-Type", "application/octet-stream")
     extension = (mimetypes.guess_extension(response.mimetype or "") or ".bin").lstrip(".")
-    location, url = get_storage().put_result(response.get_data(), content_type, extension)
+    location, url = get_results().put(response.get_data(), content_type, extension)
     moved = jsonify(
         message=f"The answer is larger than the {door_name} front door carries; it is stored in S3. "
         "Follow the Location header (a short-lived URL) to fetch it.",

@@ -131,13 +131,16 @@ def section_zip(bench: Bench) -> dict:
 def section_s3_requests(bench: Bench) -> dict:
     """S3 requests per operation, counted with botocore's event hooks on the app's own client."""
     from catsite import create_app
-    from catsite.s3.storage import Storage, make_s3_client
+    from catsite.s3.bucket import Bucket
+    from catsite.s3.client import make_s3_client
 
     client = make_s3_client("us-east-1", bench.s3.url)
     calls: list[str] = []
     client.meta.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
-    app = create_app({"CATSITE_BUCKET": bench.bucket, "AWS_ENDPOINT_URL_S3": bench.s3.url})
-    app.extensions["storage"] = Storage(client, bench.bucket)
+    app = create_app(
+        {"CATSITE_BUCKET": bench.bucket, "AWS_ENDPOINT_URL_S3": bench.s3.url},
+        bucket=Bucket(client, bench.bucket),
+    )
     test = app.test_client()
     counts = {}
     for name, send in (

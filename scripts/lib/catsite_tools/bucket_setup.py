@@ -3,11 +3,17 @@
 - CORS: browsers may POST uploads and GET objects only from the site's own origins.
 - Block public access: nothing in the bucket is public; pictures and results are handed out by
   short-lived presigned URLs.
+- Published static assets: a bucket policy lets any browser read `static/*` and nothing else
+  (`allow_public_static_reads`).
 - Lifecycle: uploads never registered are deleted after one day, results (archives, oversize
   answers) after one day, job records after a week.
 """
 
 from __future__ import annotations
+
+import json
+
+from catsite.s3.keys import STATIC_PREFIX
 
 CORS_MAX_AGE = 600
 
@@ -74,3 +80,43 @@ def configure_bucket(s3, bucket: str, origins: list[str], region: str, log=print
     log(f"CORS: uploads and downloads from {', '.join(origins)}")
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=lifecycle_rules())
     log("lifecycle: " + ", ".join(f"{prefix} after {days} day(s)" for _, prefix, days in LIFECYCLE_RULES))
+
+
+def public_static_policy(bucket: str) -> dict:
+    """The bucket policy that lets any browser read published assets, and nothing else.
+
+    The stage's bucket blocks public ACLs (`BlockPublicAcls`, `IgnorePublicAcls` on) but must allow
+    this one public policy (`BlockPublicPolicy`, `RestrictPublicBuckets` off): it grants
+    `s3:GetObject` on `static/*` only, so state, uploads, pictures and results stay private.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "PublicReadOfPublishedStaticAssets",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/{STATIC_PREFIX}*",
+            }
+        ],
+    }
+
+
+#: The public access block that goes with `public_static_policy`.
+PUBLIC_ACCESS_BLOCK_FOR_STATIC = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": False,
+    "RestrictPublicBuckets": False,
+}
+
+
+def allow_public_static_reads(bucket) -> None:
+    """Let any browser read `static/*` (and nothing else): the bucket set-up for published assets.
+
+    First the public access block that still refuses public ACLs but admits a public policy,
+    then the policy itself (`public_static_policy`). `bucket` is a `catsite.s3.bucket.Bucket`.
+    """
+    bucket.call("put_public_access_block", PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK_FOR_STATIC)
+    bucket.call("put_bucket_policy", Policy=json.dumps(public_static_policy(bucket.name)))

@@ -140,12 +140,12 @@ def setup_stage_bucket(bucket: str, region: str, origins: list[str], log=print) 
     lifecycle), then the public read of `static/*` that published assets need."""
     import boto3
 
-    from catsite.s3.storage import Storage
-    from catsite_tools.bucket_setup import configure_bucket
+    from catsite.s3.bucket import Bucket
+    from catsite_tools.bucket_setup import allow_public_static_reads, configure_bucket
 
     s3 = boto3.client("s3", region_name=region)
     configure_bucket(s3, bucket, origins, region, log=log)
-    Storage(s3, bucket).allow_public_static_reads()
+    allow_public_static_reads(Bucket(s3, bucket))
     log("public read of static/* only (bucket policy); public ACLs stay blocked")
 
 

@@ -77,15 +77,16 @@ def main(argv=None) -> None:
 def serve_static_from_s3() -> None:
     """Publish static/ to the bucket, as for a deployed stage, and point CATSITE_STATIC_URL at it."""
     from catsite.s3.urls import static_base_url
-    from catsite.services import storage_for
+    from catsite.services import bucket_for
     from catsite.settings import Settings
+    from catsite_tools.bucket_setup import allow_public_static_reads
     from catsite_tools.publish_static import publish
 
     settings = Settings.load()
-    storage = storage_for(settings)
+    bucket = bucket_for(settings)
     print(f"publishing static/ to s3://{settings.bucket}/static/ (publicly readable)", flush=True)
-    storage.allow_public_static_reads()
-    publish(storage, settings.root / "static")
+    allow_public_static_reads(bucket)
+    publish(bucket, settings.root / "static")
     os.environ["CATSITE_STATIC_URL"] = static_base_url(settings)
     print(f"static assets from {os.environ['CATSITE_STATIC_URL']}", flush=True)
 

@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catsite.s3.keys import IMMUTABLE, STATIC_PREFIX
 from catsite.settings import Settings
 from catsite.web.static import MANIFEST_NAME, build_assets, manifest
 
@@ -29,22 +30,39 @@ class PublishReport:
     manifest_written: bool = False
 
 
-def publish(storage, static_dir: Path, log=print) -> PublishReport:
-    """Upload what is missing from the bucket; `storage` is a `catsite.s3.storage.Storage`."""
+def published_names(bucket) -> set[str]:
+    """Names (below `static/`) of every asset already published; `bucket` is a
+    `catsite.s3.bucket.Bucket`."""
+    return {obj["Key"][len(STATIC_PREFIX) :] for obj in bucket.objects(STATIC_PREFIX)}
+
+
+def publish_asset(bucket, name: str, body: bytes, content_type: str, *, immutable: bool = True) -> None:
+    """Store `static/<name>`; a content-hashed name is cached forever, anything else revalidated."""
+    bucket.put(STATIC_PREFIX + name, body, content_type, CacheControl=IMMUTABLE if immutable else "no-cache")
+
+
+def read_asset(bucket, name: str) -> bytes | None:
+    """The published `static/<name>`, or None when it is not there."""
+    found = bucket.get(STATIC_PREFIX + name)
+    return None if found is None else found[0]
+
+
+def publish(bucket, static_dir: Path, log=print) -> PublishReport:
+    """Upload what is missing from the bucket; `bucket` is a `catsite.s3.bucket.Bucket`."""
     assets = build_assets(static_dir)
-    present = storage.published_static_names()
+    present = published_names(bucket)
     report = PublishReport()
     for asset in assets.values():
         if asset.hashed_name in present:
             report.skipped.append(asset.hashed_name)
             continue
         log(f"  upload static/{asset.hashed_name} ({asset.content_type}, {len(asset.body)} bytes)")
-        storage.publish_static_asset(asset.hashed_name, asset.body, asset.content_type)
+        publish_asset(bucket, asset.hashed_name, asset.body, asset.content_type)
         report.uploaded.append(asset.hashed_name)
     body = (json.dumps(manifest(assets), indent=2, sort_keys=True) + "\n").encode("utf-8")
-    if storage.read_static_asset(MANIFEST_NAME) != body:
+    if read_asset(bucket, MANIFEST_NAME) != body:
         log(f"  write static/{MANIFEST_NAME}")
-        storage.publish_static_asset(MANIFEST_NAME, body, "application/json", immutable=False)
+        publish_asset(bucket, MANIFEST_NAME, body, "application/json", immutable=False)
         report.manifest_written = True
     return report
 
@@ -83,7 +101,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from catsite.errors import StorageUnavailable
-    from catsite.services import storage_for
+    from catsite.services import bucket_for
     from catsite.settings import DEFAULT_ROOT, SettingsError
 
     try:
@@ -96,7 +114,7 @@ def main(argv=None) -> int:
     static_dir = settings.root / "static"
     print(f"publishing {static_dir.name}/ to s3://{settings.bucket}/static/", flush=True)
     try:
-        report = publish(storage_for(settings), static_dir)
+        report = publish(bucket_for(settings), static_dir)
     except StorageUnavailable as error:
         print(f"publish-static: {error}", file=sys.stderr)
         return 1

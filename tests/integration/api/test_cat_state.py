@@ -6,7 +6,9 @@ import boto3
 import pytest
 
 from catsite import create_app
-from catsite.s3.storage import STATE_KEY, Storage
+from catsite.s3.bucket import Bucket
+from catsite.s3.keys import STATE_KEY
+from catsite.says import Says
 
 
 def test_the_state_is_stored_in_s3_as_json(client, s3, bucket):
@@ -41,26 +43,26 @@ def record_put_conditions(client) -> list[dict]:
 
 
 @pytest.fixture
-def storage(local_s3, bucket):
+def says(local_s3, bucket):
     client = boto3.client("s3", endpoint_url=local_s3.url, region_name="us-east-1")
-    return Storage(client, bucket)
+    return Says(Bucket(client, bucket))
 
 
-def test_first_write_creates_with_if_none_match_and_later_writes_use_if_match(storage, s3, bucket):
-    seen = record_put_conditions(storage.s3)
-    storage.set_says("one")
+def test_first_write_creates_with_if_none_match_and_later_writes_use_if_match(says, s3, bucket):
+    seen = record_put_conditions(says.bucket.client)
+    says.set("one")
     etag = s3.head_object(Bucket=bucket, Key=STATE_KEY)["ETag"]
-    storage.set_says("two")
+    says.set("two")
     assert seen[0] == {"If-Match": None, "If-None-Match": "*"}
     assert seen[1] == {"If-Match": etag, "If-None-Match": None}
-    assert storage.get_says() == "two"
+    assert says.get() == "two"
 
 
-def test_a_concurrent_write_is_detected_and_retried_not_overwritten_blindly(storage, s3, bucket):
+def test_a_concurrent_write_is_detected_and_retried_not_overwritten_blindly(says, s3, bucket):
     """Another writer changes the object between our read and our PUT: S3 answers 412, and
     the write is retried against the new ETag."""
-    storage.set_says("before")
-    seen = record_put_conditions(storage.s3)
+    says.set("before")
+    seen = record_put_conditions(says.bucket.client)
     interfered = []
 
     def other_writer(request, **_):
@@ -68,20 +70,20 @@ def test_a_concurrent_write_is_detected_and_retried_not_overwritten_blindly(stor
             interfered.append(True)
             s3.put_object(Bucket=bucket, Key=STATE_KEY, Body=b'{"says": "sneaky"}')
 
-    storage.s3.meta.events.register("before-send.s3.PutObject", other_writer)
-    storage.set_says("after")
+    says.bucket.client.meta.events.register("before-send.s3.PutObject", other_writer)
+    says.set("after")
     assert len(seen) == 2, "the first PUT met a 412 and was retried once"
     assert seen[0]["If-Match"] != seen[1]["If-Match"], "the retry used the ETag of the newer object"
-    assert storage.get_says() == "after"
+    assert says.get() == "after"
 
 
 def test_retries_are_bounded_and_end_in_409(app, s3, bucket):
     """A writer that always loses gives up after a few attempts with a clear 409."""
     client = app.test_client()
     client.post("/cat", json={"says": "first"})
-    from catsite.services import get_storage
+    from catsite.services import get_says
 
-    storage = get_storage(app)
+    says = get_says(app)
     attempts = []
 
     def always_interfere(request, **_):
@@ -89,11 +91,11 @@ def test_retries_are_bounded_and_end_in_409(app, s3, bucket):
             attempts.append(True)
             s3.put_object(Bucket=bucket, Key=STATE_KEY, Body=json.dumps({"says": f"other {len(attempts)}"}))
 
-    storage.s3.meta.events.register("before-send.s3.PutObject", always_interfere)
+    says.bucket.client.meta.events.register("before-send.s3.PutObject", always_interfere)
     response = client.post("/cat", json={"says": "never lands"})
     assert response.status_code == 409
     assert response.get_json()["code"] == 409
-    assert len(attempts) == storage.write_attempts
+    assert len(attempts) == says.write_attempts
     assert client.get("/cat").get_json()["says"] != "never lands"
 
 
@@ -106,11 +108,10 @@ def test_a_damaged_state_object_reads_as_meow_and_is_repaired_by_the_next_write(
 
 def test_storage_requests_per_operation(app, client):
     """GET /cat costs one S3 request and POST /cat two (read for the ETag, conditional PUT)."""
-    from catsite.services import get_storage
+    from catsite.services import get_bucket
 
-    storage = get_storage(app)
     calls = []
-    storage.s3.meta.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    get_bucket(app).client.meta.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
     client.get("/cat")
     assert calls == ["GetObject"]
     calls.clear()

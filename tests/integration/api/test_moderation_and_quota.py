@@ -140,10 +140,10 @@ def test_registering_an_existing_picture_again_is_not_counted_twice(settings, cl
 
 
 def test_usage_counts_records_and_every_stored_byte(client, app, picture, s3, bucket):
-    from catsite.services import get_storage
+    from catsite.services import get_pictures
 
     with app.app_context():
-        count, size = get_storage(app).picture_usage()
+        count, size = get_pictures(app).usage()
     listed = s3.list_objects_v2(Bucket=bucket, Prefix="pics/")["Contents"]
     assert count == 1
     assert size == sum(obj["Size"] for obj in listed) > picture["bytes"]

@@ -518,13 +518,12 @@ def test_zappas_task_invocation_runs_a_queued_job_to_the_end(call, door_app, loc
     the entry point: Zappa's handler routes it to catsite.awslambda.tasks and the job completes."""
     from catsite.awslambda.handler import lambda_handler
     from catsite.jobs.runner import create_job
-    from catsite.services import storage_for
+    from catsite.services import stores_for
     from catsite.settings import Settings
 
     monkeypatch.setenv("CATSITE_BUCKET", door_app["bucket"])  # as the function's environment holds
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", local_s3.url)
-    storage = storage_for(Settings.load())
-    job = create_job(storage, "archive", "test")
+    job = create_job(stores_for(Settings.load()).jobs, "archive", "test")
     event = {
         "task_path": "catsite.awslambda.tasks.run_job_task",
         "capture_response": False,

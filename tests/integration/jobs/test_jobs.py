@@ -15,7 +15,7 @@ from catsite import create_app
 from catsite.jobs.deadline import Deadline, OutOfTime
 from catsite.jobs.runner import create_job, kitty_path
 from catsite.pictures.archive import build_archive
-from catsite.services import get_storage
+from catsite.services import get_jobs, get_stores
 from tests.pictures_helpers import image_bytes, upload
 
 
@@ -63,10 +63,10 @@ def test_a_job_goes_through_queued_running_and_done(client, s3, bucket):
     assert any(0 < p < 1 for p in running)
 
 
-def put_job(storage, **fields) -> dict:
-    job = create_job(storage, "archive")
+def put_job(jobs, **fields) -> dict:
+    job = create_job(jobs, "archive")
     job.update(fields)
-    storage.put_job(job)
+    jobs.put(job)
     return job
 
 
@@ -79,7 +79,7 @@ def minutes_ago(minutes: float) -> str:
 
 
 def test_a_running_job_shows_its_progress(app, client):
-    job = put_job(get_storage(app), status="running", progress=0.42, message="Adding picture 3 of 7")
+    job = put_job(get_jobs(app), status="running", progress=0.42, message="Adding picture 3 of 7")
     state = client.get(f"/jobs/{job['id']}").get_json()
     assert (state["status"], state["progress"], state["message"]) == (
         "running",
@@ -90,14 +90,14 @@ def test_a_running_job_shows_its_progress(app, client):
 
 
 def test_a_job_that_went_silent_is_reported_failed_not_running_forever(app, client):
-    job = put_job(get_storage(app), status="running", progress=0.5, updated_at=minutes_ago(10))
+    job = put_job(get_jobs(app), status="running", progress=0.5, updated_at=minutes_ago(10))
     state = client.get(f"/jobs/{job['id']}").get_json()
     assert state["status"] == "failed"
     assert "timed out or crashed" in state["reason"]
 
 
 def test_a_job_that_never_started_is_reported_failed(app, client):
-    job = put_job(get_storage(app), updated_at=minutes_ago(30))
+    job = put_job(get_jobs(app), updated_at=minutes_ago(30))
     assert client.get(f"/jobs/{job['id']}").get_json()["status"] == "failed"
 
 
@@ -136,9 +136,8 @@ class ExpiresAfter(Deadline):
 def test_an_archive_stopped_half_way_leaves_no_object_and_no_open_upload(app, client, s3, bucket, settings):
     for n in range(3):
         add_picture(client, color=(n * 50, 60, 70))
-    storage = get_storage(app)
     with pytest.raises(OutOfTime):
-        build_archive(storage, kitty_path(app.extensions["settings"]), ExpiresAfter(checks=2))
+        build_archive(get_stores(app), kitty_path(app.extensions["settings"]), ExpiresAfter(checks=2))
     assert nothing_written(s3, bucket)
 
 

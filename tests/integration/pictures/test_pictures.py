@@ -396,12 +396,12 @@ def test_malformed_registration_bodies_are_400(client, body):
 
 def test_registration_reads_only_what_the_image_needs_not_the_whole_object(app, s3, bucket):
     """A photo followed by 8 MB that no decoder reads: registration fetches a small part of it."""
-    from catsite.services import get_storage
+    from catsite.services import get_bucket
 
     photo = image_bytes("JPEG", size=(1600, 1200))
     key = put_upload(s3, bucket, photo + b"\0" * 8_000_000, "image/jpeg", "padded.jpg")
     fetched = []
-    get_storage(app).s3.meta.events.register(
+    get_bucket(app).client.meta.events.register(
         "after-call.s3.GetObject", lambda parsed, **_: fetched.append(int(parsed.get("ContentLength") or 0))
     )
     answer = app.test_client().post("/cat/pics", json={"location": f"s3://{bucket}/{key}"})

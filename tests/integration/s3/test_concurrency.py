@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 import requests
 
-from catsite.s3.storage import STATE_KEY
+from catsite.s3.keys import STATE_KEY
 from tests.concurrent_writers import post_says, register
 from tests.conftest import serve_site
 from tests.pictures_helpers import image_bytes, post_to_s3
@@ -21,7 +21,7 @@ from tests.s3_faults import FaultyS3
 
 WRITERS = 8
 WRITES_EACH = 10
-WRITE_ATTEMPTS = 5  # Storage's default bound on conditional-write attempts
+WRITE_ATTEMPTS = 5  # Says's default bound on conditional-write attempts
 
 
 @pytest.fixture

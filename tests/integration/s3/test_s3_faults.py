@@ -9,7 +9,7 @@ import time
 import pytest
 
 from catsite import create_app
-from catsite.s3.storage import S3_CLIENT_CONFIG
+from catsite.s3.client import S3_CLIENT_CONFIG
 from tests.conftest import ADMIN
 from tests.pictures_helpers import image_bytes, upload
 from tests.s3_faults import FaultyS3
@@ -65,7 +65,7 @@ API_CALLS = [
     ("POST", "/uploads", {"filename": "cat.png", "content_type": "image/png", "bytes": 100}, {}),
     ("POST", "/cat/pics", {"location": "s3://{bucket}/uploads/" + PIC + "/cat.png"}, {}),
 ]
-FAST_FAULTS = ["stopped", "dropping", "500", "503"]
+FAST_FAULTS = ["stopped", "dropping", "403", "500", "503"]
 
 
 def call(client, bucket, method, path, body, headers):
@@ -103,6 +103,21 @@ def test_api_answers_503_json_in_bounded_time_and_recovers(
     again = call(site, bucket, method, path, body, headers)
     assert again.status_code != 503, again.get_json()
     assert again.status_code < 500
+
+
+def test_a_refused_write_is_the_same_503_as_a_refused_read(site, proxy, bucket_state):
+    """S3 answers the read of POST /cat but refuses its conditional PUT with 403 AccessDenied:
+    the answer is the same 503 JSON a refused read gets (not a 500), and nothing changed."""
+    before = bucket_state()
+    proxy.reset_calls()
+    proxy.fail_from, proxy.fail_status = 2, 403
+    answer = site.post("/cat", json={"says": "refused"})
+    assert [(c.method, c.status) for c in proxy.calls] == [("GET", 404), ("PUT", 403)]
+    assert_unavailable_json(answer)
+    proxy.heal()
+    assert bucket_state() == before
+    proxy.fail_from, proxy.fail_status = 1, 403
+    assert_unavailable_json(site.get("/cat"))
 
 
 @pytest.mark.parametrize("fault", FAST_FAULTS)

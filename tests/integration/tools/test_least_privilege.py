@@ -16,7 +16,9 @@ from catsite import create_app
 from catsite.jobs.deadline import OutOfTime
 from catsite.jobs.runner import create_job, kitty_path
 from catsite.pictures.archive import build_archive
-from catsite.s3.storage import S3_CLIENT_CONFIG, Storage
+from catsite.s3.bucket import Bucket
+from catsite.s3.client import S3_CLIENT_CONFIG
+from catsite.services import get_stores
 from catsite_tools.iam import function_name, policy, render, stage_config, stage_policies
 from tests.conftest import ADMIN
 from tests.integration.jobs.test_jobs import ExpiresAfter
@@ -118,8 +120,8 @@ def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(sett
     s3 = boto3.session.Session().client(
         "s3", region_name="us-east-1", endpoint_url=local_s3.url, config=S3_CLIENT_CONFIG
     )
-    storage = Storage(s3, bucket)
-    app = create_app({**settings, "TESTING": True}, storage=storage)
+    app = create_app({**settings, "TESTING": True}, bucket=Bucket(s3, bucket))
+    stores = get_stores(app)
     client = app.test_client()
     calls: list[tuple[str, dict]] = []
 
@@ -127,7 +129,7 @@ def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(sett
         assert params.get("Bucket") == bucket, f"{model.name} on another bucket"
         calls.append((model.name, dict(params)))
 
-    storage.s3.meta.events.register("provide-client-params.s3.*", record)
+    s3.meta.events.register("provide-client-params.s3.*", record)
 
     # The main paths: what the cat says (create, then replace), uploads, pictures, moderation.
     assert client.get("/cat").status_code == 200
@@ -143,15 +145,15 @@ def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(sett
     assert client.delete(f"/cat/pics/{picture['id']}", headers=ADMIN).status_code == 200
     assert client.delete(f"/cat/pics/{picture['id']}", headers=ADMIN).status_code == 404
     with app.app_context():
-        _, result_url = storage.put_result(b"{}", "application/json", "json")  # an oversize answer
+        _, result_url = stores.results.put(b"{}", "application/json", "json")  # an oversize answer
     # Long work: an archive (multipart upload), one stopped half-way (aborted), a job's state.
     presigned = upload(client, image_bytes("PNG", size=(32, 24)))
     assert client.post("/cat/pics", json={"location": presigned["location"]}).status_code == 201
     archive = client.post("/cat/pics/archive")
     assert archive.status_code == 201
     with pytest.raises(OutOfTime):
-        build_archive(storage, kitty_path(app.extensions["settings"]), ExpiresAfter(checks=1))
-    job = create_job(storage, "archive")
+        build_archive(stores, kitty_path(app.extensions["settings"]), ExpiresAfter(checks=1))
+    job = create_job(stores.jobs, "archive")
     assert client.get(f"/jobs/{job['id']}").status_code == 200
 
     document = policy(bucket, "catsite-test", "us-east-1")

@@ -16,10 +16,12 @@ from werkzeug.test import run_wsgi_app
 from zappa.wsgi import create_wsgi_request
 
 from catsite import create_app
-from catsite.s3.storage import Storage
-from catsite.services import storage_for
+from catsite.s3.bucket import Bucket
+from catsite.says import Says
+from catsite.services import bucket_for
 from catsite.settings import Settings
 from catsite.web.static import StaticAssetError, build_assets
+from catsite_tools.bucket_setup import allow_public_static_reads
 from catsite_tools.events import rest_event
 from catsite_tools.publish_static import publish, stage_overrides
 from tests.conftest import ROOT
@@ -34,8 +36,9 @@ def sha(body: bytes) -> str:
 
 
 @pytest.fixture
-def storage(settings) -> Storage:
-    return storage_for(Settings.load(settings))
+def store(settings) -> Bucket:
+    """The test's bucket, through the adapter publishing uses."""
+    return bucket_for(Settings.load(settings))
 
 
 @pytest.fixture
@@ -91,8 +94,8 @@ def test_a_reference_cycle_is_refused(tmp_path):
         build_assets(tmp_path)
 
 
-def test_publishing_uploads_every_file_with_its_type_and_cache_header(storage, s3, bucket):
-    report = publish(storage, STATIC, log=lambda _: None)
+def test_publishing_uploads_every_file_with_its_type_and_cache_header(store, s3, bucket):
+    report = publish(store, STATIC, log=lambda _: None)
     assets = build_assets(STATIC)
     assert sorted(report.uploaded) == sorted(a.hashed_name for a in assets.values())
     for asset in assets.values():
@@ -106,31 +109,31 @@ def test_publishing_uploads_every_file_with_its_type_and_cache_header(storage, s
     assert manifest["css/site.css"] == f"css/site.{sha((STATIC / 'css/site.css').read_bytes())}.css"
 
 
-def test_publishing_twice_uploads_nothing_the_second_time(storage, bucket_state):
-    publish(storage, STATIC, log=lambda _: None)
+def test_publishing_twice_uploads_nothing_the_second_time(store, bucket_state):
+    publish(store, STATIC, log=lambda _: None)
     before = bucket_state()
-    report = publish(storage, STATIC, log=lambda _: None)
+    report = publish(store, STATIC, log=lambda _: None)
     assert report.uploaded == []
     assert report.manifest_written is False
     assert len(report.skipped) == len(build_assets(STATIC))
     assert bucket_state() == before
 
 
-def test_a_changed_file_is_published_under_a_new_name_beside_the_old(storage, linked_static, bucket_state):
-    publish(storage, linked_static, log=lambda _: None)
+def test_a_changed_file_is_published_under_a_new_name_beside_the_old(store, linked_static, bucket_state):
+    publish(store, linked_static, log=lambda _: None)
     old = set(bucket_state())
     (linked_static / "css" / "base.css").write_text("p { color: blue }\n")
-    report = publish(storage, linked_static, log=lambda _: None)
+    report = publish(store, linked_static, log=lambda _: None)
     # base.css changed, and site.css, which imports it, gets a new name too.
     assert sorted(name.split(".")[0] for name in report.uploaded) == ["css/base", "css/site"]
     assert report.manifest_written is True
     assert old - {"static/manifest.json"} <= set(bucket_state())  # pages still cached keep working
 
 
-def test_browsers_may_read_published_assets_and_nothing_else(storage, s3, bucket, local_s3):
-    storage.allow_public_static_reads()
-    publish(storage, STATIC, log=lambda _: None)
-    storage.set_says("private")
+def test_browsers_may_read_published_assets_and_nothing_else(store, s3, bucket, local_s3):
+    allow_public_static_reads(store)
+    publish(store, STATIC, log=lambda _: None)
+    Says(store).set("private")
     css = build_assets(STATIC)["css/site.css"].hashed_name
     with urllib.request.urlopen(f"{local_s3.url}/{bucket}/static/{css}") as answer:  # unsigned
         assert answer.status == 200
