@@ -46,8 +46,16 @@ def pictures():
     """The gallery: server-rendered, so it lists the pictures without JavaScript too."""
     from catsite.api.pictures import list_pictures
     from catsite.api.schemas import PictureListQuerySchema
+    from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
 
     query = PictureListQuerySchema().load(request.args.to_dict())
     items, next_cursor = list_pictures(query["limit"], query["cursor"])
     max_bytes = current_app.extensions["settings"].max_upload_bytes
-    return render_template("pics.html", items=items, next_cursor=next_cursor, max_bytes=max_bytes)
+    return render_template(
+        "pics.html",
+        items=items,
+        next_cursor=next_cursor,
+        max_bytes=max_bytes,
+        accept=",".join(CONTENT_TYPES),  # the one list of image types, for the form and its script
+        type_names=TYPE_NAMES,
+    )

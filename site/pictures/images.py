@@ -12,14 +12,33 @@ import io
 import warnings
 from dataclasses import dataclass
 
-#: Content types catsite accepts, with the file extension it stores them under.
-ALLOWED_TYPES = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/webp": "webp",
-}
-_PILLOW_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+
+@dataclass(frozen=True)
+class ImageType:
+    content_type: str
+    #: The extension catsite stores originals of this type under.
+    extension: str
+    #: Pillow's name for the format.
+    pillow_format: str
+    #: The name people know it by.
+    name: str
+
+
+#: The image types catsite accepts: the one list. The upload schema and the OpenAPI document,
+#: registration, the gallery's `accept=` and its script (through a data attribute) all take it
+#: from here.
+IMAGE_TYPES = (
+    ImageType("image/png", "png", "PNG", "PNG"),
+    ImageType("image/jpeg", "jpg", "JPEG", "JPEG"),
+    ImageType("image/gif", "gif", "GIF", "GIF"),
+    ImageType("image/webp", "webp", "WEBP", "WebP"),
+)
+#: Content type -> the extension catsite stores it under.
+ALLOWED_TYPES = {kind.content_type: kind.extension for kind in IMAGE_TYPES}
+CONTENT_TYPES = tuple(ALLOWED_TYPES)
+#: "PNG, JPEG, GIF or WebP", for messages and labels.
+TYPE_NAMES = ", ".join(kind.name for kind in IMAGE_TYPES[:-1]) + " or " + IMAGE_TYPES[-1].name
+_PILLOW_FORMATS = {kind.pillow_format: kind.content_type for kind in IMAGE_TYPES}
 
 #: 40 megapixels: more than any camera photo people share, and a bounded decode (about 120 MB
 #: as RGB before draft/reduce shrink it).
@@ -69,7 +88,7 @@ def inspect(stream, declared_type: str) -> Inspection:
     head = stream.read(SNIFF_BYTES)
     proven = sniff(head)
     if proven is None:
-        raise NotAnImage("the file is not a PNG, JPEG, GIF or WebP image")
+        raise NotAnImage(f"the file is not a {TYPE_NAMES} image")
     if proven != declared_type:
         raise NotAnImage(f"the file is a {proven} image, not {declared_type} as declared")
     stream.seek(0)
