@@ -12,6 +12,11 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from catsite.lazy import deferred
+
+Image = deferred("PIL.Image")
+ImageOps = deferred("PIL.ImageOps")
+
 
 @dataclass(frozen=True)
 class ImageType:
@@ -83,8 +88,6 @@ def inspect(stream, declared_type: str) -> Inspection:
 
     Reads only what Pillow needs for the header. Raises NotAnImage or TooManyPixels.
     """
-    from PIL import Image, UnidentifiedImageError
-
     head = stream.read(SNIFF_BYTES)
     proven = sniff(head)
     if proven is None:
@@ -99,7 +102,7 @@ def inspect(stream, declared_type: str) -> Inspection:
             image = Image.open(stream, formats=[f for f, t in _PILLOW_FORMATS.items() if t == proven])
         with image:
             width, height = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise NotAnImage(f"the file is not a readable {proven} image") from error
     except Image.DecompressionBombError as error:
         raise TooManyPixels("the image has far too many pixels") from error
@@ -116,8 +119,6 @@ def thumbnail(stream, inspection: Inspection) -> tuple[bytes, int, int]:
     JPEGs are decoded in draft mode (scaled down by the decoder itself), which keeps memory and
     time small for large photos. Animated images use their first frame.
     """
-    from PIL import Image, ImageOps
-
     stream.seek(0)
     with Image.open(stream) as image:
         if image.width * image.height > MAX_PIXELS:  # the same stream, checked again before decoding

@@ -139,7 +139,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        # marshmallow is imported with the first schema, not at start-up (cold start), so its
+        # marshmallow is imported with the first schema (catsite.lazy), not at start-up, so its
         # ValidationError cannot be registered by class here; until it is loaded none can occur.
         marshmallow = sys.modules.get("marshmallow")
         if marshmallow is not None and isinstance(error, marshmallow.ValidationError):
