@@ -17,7 +17,8 @@ import sys
 DEFERRED = {
     "catsite.api.schemas": "marshmallow, ~65-85 ms: request bodies, query strings, the gallery",
     "catsite.api.openapi": "apispec, ~45 ms: /openapi.json and /docs",
-    "catsite.s3.storage": "botocore, ~140 ms: the first request that reaches S3 (catsite.services)",
+    # catsite.services builds the stores on first use, which imports this:
+    "catsite.s3.storage": "botocore, ~140 ms: the first request that reaches S3",
     "catsite.awslambda.tasks": "Zappa's task module and boto3, ~300 ms: the first job on Lambda",
     "zappa.handler": "Zappa's handler, boto3, asyncio, ~155 ms: events that are not HTTP",
     "PIL.Image": "Pillow, ~13 ms: registering a picture",
