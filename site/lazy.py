@@ -11,7 +11,6 @@ interpreter on top of the loaded app (`python -X importtime`; they move with mac
 from __future__ import annotations
 
 import importlib
-import sys
 
 #: module -> what it pulls in, what it costs, and who needs it.
 DEFERRED = {
@@ -43,7 +42,9 @@ class Deferred:
     def __getattr__(self, attribute: str):
         module = self._module
         if module is None:
-            module = self._module = sys.modules.get(self._name) or importlib.import_module(self._name)
+            # Through the import system even when the name is in sys.modules: another thread may
+            # be executing the module right now, and import_module waits for it to finish.
+            module = self._module = importlib.import_module(self._name)
         return getattr(module, attribute)
 
     def __repr__(self) -> str:
