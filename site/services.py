@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
+from catsite.lazy import deferred
+
 if TYPE_CHECKING:
     from catsite.jobs.store import Jobs
     from catsite.pictures.store import Pictures
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 #: `app.extensions` keys: the injected bucket (or None), and the stores once built.
 BUCKET = "catsite.bucket"
 STORES = "catsite.stores"
+
+# botocore loads with the first store a request needs, never for /healthz (catsite.lazy).
+_bucket = deferred("catsite.s3.bucket")
+_client = deferred("catsite.s3.client")
 
 
 @dataclass(frozen=True)
@@ -46,14 +52,11 @@ def stores_over(bucket: Bucket) -> Stores:
 
 def bucket_for(settings: Any) -> Bucket:
     """The bucket `settings` name, with clients from the process's one botocore session."""
-    from catsite.s3.bucket import Bucket
-    from catsite.s3.client import make_s3_client
-
     region, endpoint = settings.region, settings.s3_endpoint_url
-    return Bucket(
-        make_s3_client(region, endpoint),
+    return _bucket.Bucket(
+        _client.make_s3_client(region, endpoint),
         settings.bucket,
-        patient=lambda: make_s3_client(region, endpoint, patient=True),
+        patient=lambda: _client.make_s3_client(region, endpoint, patient=True),
     )
 
 

@@ -6,7 +6,10 @@ from flask import jsonify, make_response
 from flask_restful import Resource
 
 from catsite.api.errors import load_json_body
+from catsite.lazy import deferred
 from catsite.services import get_says
+
+schemas = deferred("catsite.api.schemas")
 
 
 def _says_response(says: str):
@@ -19,7 +22,5 @@ class Cat(Resource):
         return _says_response(get_says().get())
 
     def post(self):
-        from catsite.api.schemas import CatSaysSchema  # marshmallow loads on first use
-
-        body = load_json_body(CatSaysSchema())
+        body = load_json_body(schemas.CatSaysSchema())
         return _says_response(get_says().set(body["says"]))

@@ -11,10 +11,13 @@ from flask_restful import Resource
 
 from catsite.api.errors import load_json_body
 from catsite.errors import Forbidden, InvalidReference, NotFound
+from catsite.lazy import deferred
 from catsite.pictures.registration import is_picture_id, register_upload
 from catsite.s3.keys import INDEX_PREFIX
 from catsite.services import get_pictures
 from catsite.web.admin import require_admin
+
+schemas = deferred("catsite.api.schemas")
 
 KITTY_ID = "kitty"
 #: Cursor meaning "only the kitty is left" (the stored pictures are exhausted).
@@ -85,16 +88,12 @@ def list_pictures(limit: int, cursor: str | None) -> tuple[list[dict], str | Non
 
 class CatPictures(Resource):
     def get(self):
-        from catsite.api.schemas import PictureListQuerySchema
-
-        query = PictureListQuerySchema().load(request.args.to_dict())
+        query = schemas.PictureListQuerySchema().load(request.args.to_dict())
         items, next_cursor = list_pictures(query["limit"], query["cursor"])
         return {"items": items, "count": len(items), "next_cursor": next_cursor, "code": 200}
 
     def post(self):
-        from catsite.api.schemas import RegisterPictureSchema
-
-        body = load_json_body(RegisterPictureSchema())
+        body = load_json_body(schemas.RegisterPictureSchema())
         settings = current_app.extensions["settings"]
         quota = (settings.max_pictures, settings.max_picture_bytes)
         record, created = register_upload(

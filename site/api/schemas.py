@@ -6,6 +6,8 @@ import unicodedata
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
+
 SAYS_MAX = 280
 
 
@@ -41,7 +43,6 @@ class CatSaysSchema(Schema):
 
 CAPTION_MAX = 140
 FILENAME_MAX = 255
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 def optional_printable_text(value: str) -> None:
@@ -74,8 +75,8 @@ class UploadRequestSchema(Schema):
     )
     content_type = fields.String(
         required=True,
-        validate=validate.OneOf(IMAGE_TYPES, error="Must be one of: {choices}."),
-        metadata={"description": "The file's type: PNG, JPEG, GIF or WebP."},
+        validate=validate.OneOf(CONTENT_TYPES, error="Must be one of: {choices}."),
+        metadata={"description": f"The file's type: {TYPE_NAMES}."},
     )
     bytes = WholeNumber(
         required=True,
@@ -139,7 +140,9 @@ class PictureSchema(Schema):
 
     id = fields.String(required=True, metadata={"description": "32 hex digits, or `kitty`."})
     caption = fields.String(required=True)
-    content_type = fields.String(required=True, metadata={"description": "image/png, image/jpeg, ..."})
+    content_type = fields.String(
+        required=True, metadata={"description": f"One of: {', '.join(CONTENT_TYPES)}."}
+    )
     bytes = fields.Integer(required=True, metadata={"description": "Size of the original."})
     width = fields.Integer(required=True)
     height = fields.Integer(required=True)

@@ -1,8 +1,10 @@
-"""Which front door a request came through, and that door's limits.
+"""Which front door a request came through, and that door's limits: the one table of them.
 
 Behind Lambda, Zappa puts the event in the WSGI environ (`lambda.event`); its shape tells the
 door. Without an event the request came to the local server, which applies the strictest door's
-limits (the ALB's), so a request or response that would fail on Lambda also fails locally.
+limits (the ALB's), so a request or response that would fail on Lambda also fails locally. The
+local Lambda door (`./scripts/serve --lambda`) enforces the same table's `carries` and
+`time_limit`, so a request refused there is refused by the door on AWS too.
 """
 
 from __future__ import annotations
@@ -16,26 +18,45 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class Door:
     name: str
-    #: Largest request body the door delivers to the function.
-    request_limit: int
-    #: Largest response body the function may return through the door (after base64, when the
-    #: door carries binary bodies base64-encoded). A small margin is kept for headers and JSON.
-    response_limit: int
-    #: Seconds the door waits for an answer before giving up on the request.
+    #: What the door itself carries each way, in bytes: larger requests and answers fail there.
+    carries: int
+    #: Seconds the door waits for an answer before giving up on the request. Lambda's own
+    #: timeout (at most 900 s) bounds it too.
     time_limit: float
+    #: Room kept below `carries` for the event's or answer's headers and JSON.
+    margin: int = 64 * 1024
     #: Whether binary bodies travel base64-encoded (4/3 of their size).
     base64_binary: bool = True
 
+    @property
+    def request_limit(self) -> int:
+        """Largest request body the app accepts from this door (below what the door carries)."""
+        return self.carries - self.margin
 
-# Lambda's synchronous payload limit is 6 MB (6,291,456 bytes) for the whole event or answer.
+    @property
+    def response_limit(self) -> int:
+        """Largest response body the app returns through the door (after base64, when the door
+        carries binary bodies base64-encoded); larger answers go to S3."""
+        return self.carries - self.margin
+
+
+#: Lambda's synchronous invocation payload: 6 MB (6,291,456 bytes) for the whole event or answer.
+#: API Gateway REST takes 10 MB, but the invocation behind it only this.
 LAMBDA_PAYLOAD = 6 * MIB
-MARGIN = 64 * 1024
+#: "The maximum size of the request body ... [and] of the response JSON ... is 1 MB" (ELB guide,
+#: Lambda functions as targets).
+ALB_PAYLOAD = 1 * MB
+#: Lambda's longest timeout; the ALB and Function URL wait as long as the function runs.
+LAMBDA_MAX_TIMEOUT = 900.0
 
-REST = Door("rest", LAMBDA_PAYLOAD - MARGIN, LAMBDA_PAYLOAD - MARGIN, 29.0)
-HTTP = Door("http", LAMBDA_PAYLOAD - MARGIN, LAMBDA_PAYLOAD - MARGIN, 30.0)
-FUNCTION_URL = Door("url", LAMBDA_PAYLOAD - MARGIN, LAMBDA_PAYLOAD - MARGIN, 900.0)
-ALB = Door("alb", 1 * MB - 8 * 1024, 1 * MB - 8 * 1024, 900.0)
-LOCAL = Door("local", ALB.request_limit, ALB.response_limit, 900.0)
+REST = Door("rest", LAMBDA_PAYLOAD, 29.0)
+HTTP = Door("http", LAMBDA_PAYLOAD, 30.0)
+FUNCTION_URL = Door("url", LAMBDA_PAYLOAD, LAMBDA_MAX_TIMEOUT)
+ALB = Door("alb", ALB_PAYLOAD, LAMBDA_MAX_TIMEOUT, margin=8 * 1024)
+LOCAL = Door("local", ALB.carries, LAMBDA_MAX_TIMEOUT, margin=ALB.margin)
+
+#: The Lambda front doors by name (the local Lambda door's `--door` choices).
+DOORS = {door.name: door for door in (REST, HTTP, FUNCTION_URL, ALB)}
 
 
 def door_for(environ) -> Door:

@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from catsite.lazy import deferred
+
+zappa_handler = deferred("zappa.handler")
+
 
 class RestStagePathFix:
     def __init__(self, wsgi_app):
@@ -33,10 +37,8 @@ class RestStagePathFix:
 
 def zappa_lambda_handler(event, context):
     """Zappa's LambdaHandler, with both defect repairs."""
-    from zappa.handler import LambdaHandler
-
-    unwrap_cookie_middleware(LambdaHandler())  # the per-container singleton; loads the app once
-    return without_duplicate_headers(LambdaHandler.lambda_handler(event, context))
+    unwrap_cookie_middleware(zappa_handler.LambdaHandler())  # the per-container singleton; loads the app once
+    return without_duplicate_headers(zappa_handler.LambdaHandler.lambda_handler(event, context))
 
 
 def unwrap_cookie_middleware(handler) -> None:

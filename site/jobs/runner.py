@@ -19,8 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from catsite.jobs.deadline import Deadline, OutOfTime, invocation_context
+from catsite.lazy import deferred
 from catsite.s3.keys import new_token
 from catsite.settings import Settings
+
+tasks = deferred("catsite.awslambda.tasks")  # Zappa's task machinery (and boto3), for the first job
 
 JOB_ID = re.compile(r"[0-9a-f]{32}")
 KINDS = ("archive",)
@@ -66,11 +69,7 @@ def create_job(jobs, kind: str, reason: str = "") -> dict:
 def start_job(job: dict, settings: Settings) -> None:
     """Run the job elsewhere: its own Lambda invocation on Lambda, a background thread locally."""
     if settings.lambda_function:
-        from catsite.awslambda.tasks import (
-            run_job_task,  # imports Zappa's task machinery (and boto3) only here
-        )
-
-        run_job_task(job["id"])
+        tasks.run_job_task(job["id"])
     else:
         global _local_runner
         if _local_runner is None:

@@ -12,14 +12,38 @@ import io
 import warnings
 from dataclasses import dataclass
 
-#: Content types catsite accepts, with the file extension it stores them under.
-ALLOWED_TYPES = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/webp": "webp",
-}
-_PILLOW_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+from catsite.lazy import deferred
+
+Image = deferred("PIL.Image")
+ImageOps = deferred("PIL.ImageOps")
+
+
+@dataclass(frozen=True)
+class ImageType:
+    content_type: str
+    #: The extension catsite stores originals of this type under.
+    extension: str
+    #: Pillow's name for the format.
+    pillow_format: str
+    #: The name people know it by.
+    name: str
+
+
+#: The image types catsite accepts: the one list. The upload schema and the OpenAPI document,
+#: registration, the gallery's `accept=` and its script (through a data attribute) all take it
+#: from here.
+IMAGE_TYPES = (
+    ImageType("image/png", "png", "PNG", "PNG"),
+    ImageType("image/jpeg", "jpg", "JPEG", "JPEG"),
+    ImageType("image/gif", "gif", "GIF", "GIF"),
+    ImageType("image/webp", "webp", "WEBP", "WebP"),
+)
+#: Content type -> the extension catsite stores it under.
+ALLOWED_TYPES = {kind.content_type: kind.extension for kind in IMAGE_TYPES}
+CONTENT_TYPES = tuple(ALLOWED_TYPES)
+#: "PNG, JPEG, GIF or WebP", for messages and labels.
+TYPE_NAMES = ", ".join(kind.name for kind in IMAGE_TYPES[:-1]) + " or " + IMAGE_TYPES[-1].name
+_PILLOW_FORMATS = {kind.pillow_format: kind.content_type for kind in IMAGE_TYPES}
 
 #: 40 megapixels: more than any camera photo people share, and a bounded decode (about 120 MB
 #: as RGB before draft/reduce shrink it).
@@ -64,12 +88,10 @@ def inspect(stream, declared_type: str) -> Inspection:
 
     Reads only what Pillow needs for the header. Raises NotAnImage or TooManyPixels.
     """
-    from PIL import Image, UnidentifiedImageError
-
     head = stream.read(SNIFF_BYTES)
     proven = sniff(head)
     if proven is None:
-        raise NotAnImage("the file is not a PNG, JPEG, GIF or WebP image")
+        raise NotAnImage(f"the file is not a {TYPE_NAMES} image")
     if proven != declared_type:
         raise NotAnImage(f"the file is a {proven} image, not {declared_type} as declared")
     stream.seek(0)
@@ -80,7 +102,7 @@ def inspect(stream, declared_type: str) -> Inspection:
             image = Image.open(stream, formats=[f for f, t in _PILLOW_FORMATS.items() if t == proven])
         with image:
             width, height = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise NotAnImage(f"the file is not a readable {proven} image") from error
     except Image.DecompressionBombError as error:
         raise TooManyPixels("the image has far too many pixels") from error
@@ -97,8 +119,6 @@ def thumbnail(stream, inspection: Inspection) -> tuple[bytes, int, int]:
     JPEGs are decoded in draft mode (scaled down by the decoder itself), which keeps memory and
     time small for large photos. Animated images use their first frame.
     """
-    from PIL import Image, ImageOps
-
     stream.seek(0)
     with Image.open(stream) as image:
         if image.width * image.height > MAX_PIXELS:  # the same stream, checked again before decoding

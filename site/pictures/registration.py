@@ -16,7 +16,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from catsite.errors import Conflict, InvalidReference, ObjectMissing, QuotaExceeded, Unacceptable
-from catsite.pictures.images import ALLOWED_TYPES, NotAnImage, TooManyPixels, inspect, thumbnail
+from catsite.pictures.images import (
+    ALLOWED_TYPES,
+    TYPE_NAMES,
+    NotAnImage,
+    TooManyPixels,
+    inspect,
+    thumbnail,
+)
 from catsite.s3.keys import UPLOADS_PREFIX, new_token
 
 if TYPE_CHECKING:
@@ -132,7 +139,7 @@ def _register_new(pictures, picture_id, key, caption, max_bytes, quota) -> tuple
             f"The file is {info.size:,} bytes; at most {max_bytes:,} are accepted.", "location"
         )
     if info.content_type not in ALLOWED_TYPES:
-        raise Unacceptable("The file must be a PNG, JPEG, GIF or WebP image.", "location")
+        raise Unacceptable(f"The file must be a {TYPE_NAMES} image.", "location")
     if quota is not None:
         check_quota(pictures, info.size, *quota)
 

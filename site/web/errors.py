@@ -1,15 +1,19 @@
 """Error rendering for the whole app: JSON for the API, HTML pages for people.
 
 One place decides the shape of every error. An API request (the API blueprint, or a path under
-an API prefix, or a client that asks for JSON and not HTML) gets `{"message", "code"}`; a page
-request gets a template from `templates/errors/`. No traceback ever reaches a client.
+one of the API's prefixes, or a client that asks for JSON and not HTML) gets `{"message", "code"}`;
+a page request gets a template from `templates/errors/`. No traceback ever reaches a client.
+
+The API's prefixes (the first path segment of every route of the `api` blueprint) are read from
+the app's URL map once, when the app is built, and kept in `app.extensions["api_prefixes"]`; CORS
+(`catsite.web.security`) uses the same set. A new API route needs no list edited.
 """
 
 from __future__ import annotations
 
 import sys
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from catsite.api.errors import error_response, validation_message
@@ -36,7 +40,7 @@ REFUSAL_STATUS = {
     QuotaExceeded: 507,
 }
 
-API_PREFIXES = ("cat", "uploads", "jobs", "healthz", "openapi.json")
+API_BLUEPRINT = "api"
 
 #: Friendlier words than Werkzeug's defaults, which speak of "the server" and "the URL".
 API_MESSAGES = {
@@ -47,11 +51,23 @@ API_MESSAGES = {
 }
 
 
+def api_prefixes(app: Flask) -> frozenset[str]:
+    """The first path segments of the API blueprint's routes (`cat`, `jobs`, `healthz` ...)."""
+    prefixes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{API_BLUEPRINT}."):
+            first = rule.rule.lstrip("/").split("/", 1)[0]
+            if not first or "<" in first:
+                raise ValueError(f"API route {rule.rule} has no fixed first segment to tell it from pages")
+            prefixes.add(first)
+    return frozenset(prefixes)
+
+
 def is_api_request() -> bool:
-    if request.blueprint == "api":
+    if request.blueprint == API_BLUEPRINT:
         return True
     first = request.path.lstrip("/").split("/", 1)[0]
-    if first in API_PREFIXES:
+    if first in current_app.extensions["api_prefixes"]:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
@@ -83,6 +99,9 @@ def render_error(status: int, message: str, errors: dict | None = None):
 
 
 def register(app: Flask) -> None:
+    """Error handlers; call after the blueprints are registered (the API's prefixes come from them)."""
+    app.extensions["api_prefixes"] = api_prefixes(app)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
@@ -120,7 +139,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        # marshmallow is imported with the first schema, not at start-up (cold start), so its
+        # marshmallow is imported with the first schema (catsite.lazy), not at start-up, so its
         # ValidationError cannot be registered by class here; until it is loaded none can occur.
         marshmallow = sys.modules.get("marshmallow")
         if marshmallow is not None and isinstance(error, marshmallow.ValidationError):

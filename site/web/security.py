@@ -94,9 +94,7 @@ def register_cors(app: Flask, origins: tuple[str, ...]) -> None:
     """CORS on API paths only, for exactly the configured origins (flask-cors: preflights, Vary)."""
     from flask_cors import CORS
 
-    from catsite.web.errors import API_PREFIXES
-
-    alternatives = "|".join(re.escape(prefix) for prefix in API_PREFIXES)
+    alternatives = "|".join(re.escape(prefix) for prefix in sorted(app.extensions["api_prefixes"]))
     api_paths = rf"^/({alternatives})(/.*)?$"
     CORS(
         app,

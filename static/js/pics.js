@@ -10,7 +10,9 @@ const status = document.getElementById("upload-status");
 const error = document.getElementById("upload-error");
 const gallery = document.getElementById("gallery");
 
-const TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+// The accepted types come from the server's one list (catsite.pictures.images), via the page.
+const TYPES = section.dataset.types.split(",");
+const TYPE_NAMES = section.dataset.typeNames;
 const maxBytes = Number(section.dataset.maxBytes);
 
 const megabytes = (n) => `${(n / 1e6).toFixed(1)} MB`;
@@ -87,7 +89,7 @@ function addToGallery(picture) {
 
 function refusal(file) {
   if (!file) return "Choose a picture first.";
-  if (!TYPES.includes(file.type)) return "That file is not a PNG, JPEG, GIF or WebP picture.";
+  if (!TYPES.includes(file.type)) return `That file is not a ${TYPE_NAMES} picture.`;
   if (file.size === 0) return "That file is empty.";
   if (file.size > maxBytes) return `That file is ${megabytes(file.size)}; at most ${megabytes(maxBytes)} is accepted.`;
   return null;

@@ -126,13 +126,35 @@ def test_every_module_of_the_artifact_loads_from_valid_bytecode(artifact):
     assert report["stale"] == []
 
 
-def test_healthz_creates_no_s3_client_and_imports_no_boto3(task_folder, local_s3):
-    env = lambda_env(local_s3, "no-such-bucket")
+#: Packages cold start must not pay for unless the request needs them (catsite.lazy).
+HEAVY = ("boto3", "botocore", "s3transfer", "marshmallow", "apispec", "zappa", "PIL", "asyncio")
+
+
+def top_level(modules) -> set[str]:
+    return {name.split(".", 1)[0] for name in modules}
+
+
+def first_request_loads(task_folder, env, event) -> set[str]:
+    """The top-level packages a fresh function process holds after its first event."""
     with LambdaProcess([task_folder, RUNTIME], env=env, cwd=task_folder) as worker:
-        answer = worker.invoke(alb_event("GET", "/healthz"))
-        assert answer["statusCode"] == 200
-        loaded = set(worker.report()["modules"])
-    assert "boto3" not in loaded and "botocore" not in loaded and "asyncio" not in loaded
+        answer = worker.invoke(event)
+        assert answer["statusCode"] == 200, answer
+        return top_level(worker.report()["modules"])
+
+
+def test_healthz_loads_none_of_the_heavy_packages(task_folder, local_s3):
+    """Liveness needs no S3, no schema, no document and no Zappa: none of them loads."""
+    env = lambda_env(local_s3, "no-such-bucket")
+    loaded = first_request_loads(task_folder, env, alb_event("GET", "/healthz"))
+    assert loaded & set(HEAVY) == set()
+    assert {"catsite", "flask", "werkzeug", "jinja2"} <= loaded
+
+
+def test_the_home_page_loads_botocore_and_nothing_else_heavy(task_folder, local_s3):
+    """`GET /` reads what the cat says from S3 (botocore, no boto3), and validates nothing."""
+    env = lambda_env(local_s3, new_bucket(local_s3))
+    loaded = first_request_loads(task_folder, env, rest_event("GET", "/"))
+    assert loaded & set(HEAVY) == {"botocore"}
 
 
 def test_the_first_answer_is_built_with_the_collector_paused_and_start_up_is_frozen(task_folder, local_s3):

@@ -8,7 +8,8 @@ import urllib.request
 
 import pytest
 
-from catsite_tools.lambda_gateway import LIMITS, Gateway, build_event
+from catsite.awslambda.doors import DOORS
+from catsite_tools.lambda_gateway import Gateway, build_event
 
 
 class RecordingFunction:
@@ -47,11 +48,11 @@ def test_http_alb_and_url_doors_send_their_own_shapes():
     assert url["requestContext"]["stage"] == "$default"
 
 
-@pytest.mark.parametrize("door", list(LIMITS))
+@pytest.mark.parametrize("door", ["rest", "http", "alb", "url"])
 def test_a_body_over_the_doors_limit_is_refused_before_the_function_runs(door):
     function = RecordingFunction()
     gateway = Gateway(door, "dev", lambda: function, 30)
-    limit = LIMITS[door][0]
+    limit = DOORS[door].carries
     status, _, body = gateway.handle("POST", "/dev/cat", [("Content-Length", str(limit + 1))], lambda n: b"")
     assert status == 413 and json.loads(body)["message"]
     assert function.events == []
@@ -67,6 +68,26 @@ def test_a_function_slower_than_the_door_is_a_504_and_is_replaced():
     gateway = Gateway("rest", "dev", start, 30)
     status, _, _ = gateway.handle("GET", "/dev/cat", [], lambda n: b"")
     assert status == 504 and len(started) == 2
+
+
+@pytest.mark.parametrize("door", ["rest", "http", "url"])
+def test_the_local_door_carries_what_lambda_carries_and_the_app_stops_short_of_it(door):
+    """Lambda's synchronous invocation payload quota: 6 MB, 6,291,456 bytes, each way."""
+    gateway = Gateway(door, "dev", RecordingFunction, 30)
+    assert gateway.body_limit == gateway.answer_limit == 6_291_456
+    # The app refuses (with its own JSON 413) before the door would (with the door's).
+    assert DOORS[door].request_limit < gateway.body_limit
+
+
+def test_an_answer_larger_than_the_door_carries_is_a_502():
+    class Big(RecordingFunction):
+        def invoke(self, event, timeout=None):
+            return {"statusCode": 200, "body": "m" * 1_000_001, "isBase64Encoded": False}
+
+    status, _, _ = Gateway("alb", "dev", Big, 30).handle("GET", "/cat", [], lambda n: b"")
+    assert status == 502
+    status, _, body = Gateway("rest", "dev", Big, 30).handle("GET", "/dev/cat", [], lambda n: b"")
+    assert status == 200 and len(body) == 1_000_001
 
 
 def test_the_alb_door_gives_the_function_its_own_timeout():

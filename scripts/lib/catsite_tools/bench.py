@@ -113,7 +113,9 @@ def section_warm(bench: Bench, rounds: int = 5) -> dict:
 
 def _layers_bytes(stage: str) -> int:
     """Lambda layers the stage deploys with count toward what is shipped; catsite adds none."""
-    layers = json.loads((ROOT / "zappa_settings.json").read_text())[stage].get("layers") or []
+    from catsite_tools.zappa_stage import stage_config
+
+    layers = stage_config(stage, ROOT / "zappa_settings.json").get("layers") or []
     if layers:
         raise SystemExit(f"stage {stage} deploys layers {layers}: count their size before comparing")
     return 0

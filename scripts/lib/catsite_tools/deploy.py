@@ -27,6 +27,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from catsite_tools.zappa_stage import function_name
+
 ROOT = Path(__file__).resolve().parents[3]
 PLACEHOLDER = "CHANGE-ME"
 NOT_DEPLOYED = "have you deployed yet?"
@@ -39,13 +41,6 @@ def log(message: str) -> None:
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     log("$ " + " ".join(str(part) for part in command))
     return subprocess.run(command, cwd=ROOT, text=True, check=False, **kwargs)
-
-
-def lambda_name(stage_cfg: dict, stage: str) -> str:
-    """The function's name as Zappa derives it (slugified `<project_name>-<stage>`)."""
-    from slugify import slugify
-
-    return slugify(f"{stage_cfg['project_name']}-{stage}")
 
 
 def placeholders(value, where: str = "") -> list[str]:
@@ -61,7 +56,7 @@ def deploy_settings(settings_file: Path, stage: str, folder: Path) -> tuple[Path
     """Write the settings copy this deploy uses; answer its path and the stage's merged settings."""
     from catsite.s3.urls import static_base_url
     from catsite.settings import Settings
-    from catsite_tools.publish_static import stage_config, stage_overrides
+    from catsite_tools.zappa_stage import stage_config, stage_overrides
 
     merged = stage_config(stage, settings_file)
     missing = placeholders(merged)
@@ -113,12 +108,12 @@ def status(settings_copy: Path, stage: str) -> bool:
     raise SystemExit(f"deploy: zappa status {stage} failed")
 
 
-def site_urls(merged: dict, stage: str) -> list[str]:
-    """The stage's public URLs: API Gateway's stage URL, and the load balancer's when enabled."""
+def site_urls(merged: dict, stage: str, name: str) -> list[str]:
+    """The stage's public URLs: API Gateway's stage URL, and the load balancer's when enabled
+    (Zappa names both after the function, `name`)."""
     import boto3
 
     region = merged["aws_region"]
-    name = lambda_name(merged, stage)
     urls = []
     apis = boto3.client("apigateway", region_name=region).get_rest_apis(limit=500)["items"]
     for api in apis:
@@ -184,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             and zappa("deploy", args.stage, "-s", str(settings_copy), "--zip", str(zip_path)).returncode
         ):
             raise SystemExit(f"deploy: zappa deploy {args.stage} failed")
-        urls = site_urls(merged, args.stage)
+        urls = site_urls(merged, args.stage, function_name(args.stage, settings_copy))
         bucket = merged["aws_environment_variables"]["CATSITE_BUCKET"]
         origins = list(dict.fromkeys([o.rstrip("/") for o in args.origin] + [origin(u) for u in urls]))
         log(f"bucket s3://{bucket}")

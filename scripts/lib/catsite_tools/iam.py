@@ -12,6 +12,8 @@ import json
 import re
 from pathlib import Path
 
+from catsite_tools.zappa_stage import SETTINGS_FILE, function_name, stage_config, stage_names
+
 #: Key patterns in the stage's bucket and the S3 actions catsite needs on them.
 S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # What the cat says (read, then a conditional write).
@@ -29,11 +31,6 @@ S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 POLICY_DIR = Path("scripts") / "iam"
-
-
-def function_name(project: str, stage: str) -> str:
-    """The Lambda function Zappa names for a stage (its slug of `<project>-<stage>`)."""
-    return re.sub(r"[^a-z0-9-]+", "-", f"{project}-{stage}".lower()).strip("-")
 
 
 def policy(bucket: str, function: str, region: str) -> dict:
@@ -77,21 +74,12 @@ def policy(bucket: str, function: str, region: str) -> dict:
     }
 
 
-def stage_config(settings: dict, stage: str) -> dict:
-    """A stage's settings with `extends` resolved, as Zappa reads them."""
-    config = dict(settings[stage])
-    if "extends" in config:
-        base = stage_config(settings, config.pop("extends"))
-        config = {**base, **config}
-    return config
-
-
-def stage_policies(settings: dict) -> dict[str, tuple[Path, dict]]:
+def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:
     """For each stage: where its policy file lives, and what it must hold."""
     answer = {}
-    for stage in settings:
-        config = stage_config(settings, stage)
-        function = function_name(config.get("project_name", "catsite"), stage)
+    for stage in stage_names(settings_file):
+        config = stage_config(stage, settings_file)
+        function = function_name(stage, settings_file)
         bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
         answer[stage] = (POLICY_DIR / f"{function}.json", policy(bucket, function, config["aws_region"]))
     return answer
@@ -103,10 +91,10 @@ def copy_zappa_settings(root: Path, folder: Path) -> None:
     `package` or `save-python-settings-file`, so a folder holding only the settings is not enough."""
     import shutil
 
-    shutil.copy(root / "zappa_settings.json", folder)
-    settings = json.loads((root / "zappa_settings.json").read_text())
-    for stage in settings:
-        name = stage_config(settings, stage).get("attach_policy")
+    settings_file = root / "zappa_settings.json"
+    shutil.copy(settings_file, folder)
+    for stage in stage_names(settings_file):
+        name = stage_config(stage, settings_file).get("attach_policy")
         if name:
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(root / name, folder / name)
@@ -126,9 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
     args = parser.parse_args(argv)
-    settings = json.loads(Path("zappa_settings.json").read_text())
     stale = 0
-    for stage, (path, document) in stage_policies(settings).items():
+    for stage, (path, document) in stage_policies(Path("zappa_settings.json")).items():
         current = path.read_text() if path.exists() else None
         if current == render(document):
             print(f"{stage}: {path} is up to date")

@@ -18,16 +18,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-MB = 1000 * 1000
-MIB = 1024 * 1024
+from catsite.awslambda.doors import DOORS
 
-#: door -> (request body limit, answer limit, time limit in seconds or None for the function's)
-LIMITS = {
-    "rest": (6 * MB, 6 * MB, 29),  # API Gateway takes 10 MB, but a Lambda invocation only 6 MB
-    "http": (6 * MB, 6 * MB, 30),
-    "alb": (1 * MIB, 1 * MIB, None),
-    "url": (6 * MB, 6 * MB, None),
-}
 REGION = "us-east-1"
 
 
@@ -131,8 +123,9 @@ class Gateway:
 
     def __init__(self, door: str, stage: str, start_function, function_timeout: float):
         self.door, self.stage = door, stage
-        self.body_limit, self.answer_limit, time_limit = LIMITS[door]
-        self.time_limit = min(time_limit or function_timeout, function_timeout)
+        limits = DOORS[door]  # the app's own table: what the door carries and how long it waits
+        self.body_limit = self.answer_limit = limits.carries
+        self.time_limit = min(limits.time_limit, function_timeout)
         self.start_function = start_function
         self.function = start_function()
         self.lock = threading.Lock()  # one request at a time per execution environment, as on Lambda
@@ -153,9 +146,9 @@ class Gateway:
                 return _error(504, "Endpoint request timed out")
             except RuntimeError:
                 return _error(502, "Internal server error")
-        status, response_headers, body = answer_parts(answer)
-        if len(body) > self.answer_limit:
+        if len(json.dumps(answer).encode("utf-8")) > self.answer_limit:  # Lambda measures the answer's JSON
             return _error(502, "Response body too large for the door")
+        status, response_headers, body = answer_parts(answer)
         return status, response_headers, body
 
     def stop(self) -> None:
@@ -191,16 +184,6 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
     return ThreadingHTTPServer((host, port), Handler)
 
 
-def stage_settings(root, stage: str) -> dict:
-    """One stage of zappa_settings.json, with `extends` resolved."""
-    stages = json.loads((root / "zappa_settings.json").read_text())
-    config = dict(stages[stage])
-    while "extends" in config:
-        parent = config.pop("extends")
-        config = {**stages[parent], **config}
-    return config
-
-
 def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
     """A callable starting the function's process: from source, or from the built zip."""
     import subprocess
@@ -209,6 +192,9 @@ def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
 
     from catsite_tools.iam import copy_zappa_settings
     from catsite_tools.lambda_worker import LambdaProcess, unpack
+    from catsite_tools.zappa_stage import function_name
+
+    name = function_name(stage, root / "zappa_settings.json")
 
     if use_zip:
         zip_path = root / "dist" / f"catsite-{stage}.zip"
@@ -216,7 +202,7 @@ def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
             raise SystemExit(f"{zip_path.relative_to(root)} is missing: run ./scripts/package {stage} first")
         task = unpack(zip_path, Path(workdir) / "task")
         paths = [task, root / "build" / "lambda-runtime"]
-        return lambda: LambdaProcess(paths, env=env, cwd=task, function_name=f"catsite-{stage}")
+        return lambda: LambdaProcess(paths, env=env, cwd=task, function_name=name)
     # From source: the settings module Zappa would bake into the zip, written by Zappa's own CLI
     # in a folder holding only zappa_settings.json (Zappa scans its folder for WebSocket handlers).
     folder = Path(workdir) / "settings"
@@ -230,9 +216,7 @@ def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
         capture_output=True,
         env={"AWS_DEFAULT_REGION": REGION, **env},
     )
-    return lambda: LambdaProcess(
-        [folder], env=env, cwd=root, isolated=False, function_name=f"catsite-{stage}"
-    )
+    return lambda: LambdaProcess([folder], env=env, cwd=root, isolated=False, function_name=name)
 
 
 def run(args, env: dict) -> None:
@@ -240,8 +224,9 @@ def run(args, env: dict) -> None:
     import tempfile
 
     from catsite.settings import DEFAULT_ROOT
+    from catsite_tools.zappa_stage import stage_config
 
-    config = stage_settings(DEFAULT_ROOT, args.stage)
+    config = stage_config(args.stage, DEFAULT_ROOT / "zappa_settings.json")
     with tempfile.TemporaryDirectory() as workdir:
         start = function_starter(DEFAULT_ROOT, args.stage, args.zip, env, workdir)
         gateway = Gateway(args.door, args.stage, start, float(config.get("timeout_seconds", 30)))

@@ -21,6 +21,9 @@ from pathlib import Path
 from catsite.s3.keys import IMMUTABLE, STATIC_PREFIX
 from catsite.settings import Settings
 from catsite.web.static import MANIFEST_NAME, build_assets, manifest
+from catsite_tools.zappa_stage import stage_overrides
+
+__all__ = ["PublishReport", "main", "publish", "stage_overrides"]
 
 
 @dataclass
@@ -65,31 +68,6 @@ def publish(bucket, static_dir: Path, log=print) -> PublishReport:
         publish_asset(bucket, MANIFEST_NAME, body, "application/json", immutable=False)
         report.manifest_written = True
     return report
-
-
-def stage_config(stage: str, zappa_settings: Path) -> dict:
-    """A Zappa stage's settings with `extends` followed (its environment variables merged)."""
-    stages = json.loads(zappa_settings.read_text())
-    if stage not in stages:
-        raise SystemExit(f"no stage {stage!r} in {zappa_settings.name} (stages: {', '.join(stages)})")
-    chain, name = [], stage
-    while name:
-        chain.append(stages[name])
-        name = stages[name].get("extends")
-    merged: dict = {}
-    for entry in reversed(chain):
-        merged.update({k: v for k, v in entry.items() if k != "aws_environment_variables"})
-        merged.setdefault("aws_environment_variables", {}).update(entry.get("aws_environment_variables", {}))
-    return merged
-
-
-def stage_overrides(stage: str, zappa_settings: Path) -> dict[str, str]:
-    """The settings a Zappa stage gives the app (its bucket and region), `extends` followed."""
-    merged = stage_config(stage, zappa_settings)
-    overrides = dict(merged["aws_environment_variables"])
-    if merged.get("aws_region"):
-        overrides["AWS_REGION"] = merged["aws_region"]
-    return overrides
 
 
 def main(argv=None) -> int:

@@ -25,7 +25,7 @@ from zappa.core import ALB_LAMBDA_ALIAS
 from catsite.web.static import build_assets
 from catsite.web.static import manifest as static_manifest
 from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3
-from catsite_tools.publish_static import stage_config
+from catsite_tools.zappa_stage import function_name, stage_config, stage_names
 
 ROOT = Path(__file__).resolve().parents[3]
 REGION = "us-east-1"
@@ -322,7 +322,7 @@ class Rehearsal:
 
     def rehearse(self, stage: str, settings: Path, zip_path: Path | None, short: bool) -> None:
         config = {**stage_config(stage, settings), "stage": stage}
-        name = f"{config['project_name']}-{stage}"
+        name = function_name(stage, settings)
         deploy = [str(ROOT / "scripts" / "deploy"), stage, "--settings", str(settings), "--origin", ORIGIN]
         if zip_path:
             deploy += ["--zip", str(zip_path)]
@@ -377,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         "--short", action="store_true", help="deploy then undeploy only (no update, no status)"
     )
     args = parser.parse_args(argv)
-    stages = args.stage or list(json.loads((ROOT / "zappa_settings.json").read_text()))
+    stages = args.stage or stage_names(ROOT / "zappa_settings.json")
     zips = dict(item.split("=", 1) for item in args.zip)
 
     with tempfile.TemporaryDirectory(prefix="catsite-rehearsal-") as folder, AwsEmulator() as emulator:

@@ -19,13 +19,15 @@ from catsite.pictures.archive import build_archive
 from catsite.s3.bucket import Bucket
 from catsite.s3.client import S3_CLIENT_CONFIG
 from catsite.services import get_stores
-from catsite_tools.iam import function_name, policy, render, stage_config, stage_policies
+from catsite_tools.iam import policy, render, stage_policies
+from catsite_tools.zappa_stage import function_name, stage_config
 from tests.conftest import ADMIN
 from tests.integration.jobs.test_jobs import ExpiresAfter
 from tests.pictures_helpers import image_bytes, upload
 
 ROOT = Path(__file__).resolve().parents[3]
-SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text())
+SETTINGS_FILE = ROOT / "zappa_settings.json"
+SETTINGS = json.loads(SETTINGS_FILE.read_text())
 
 #: The IAM action each S3 API operation needs (object operations on their key).
 OBJECT_ACTIONS = {
@@ -63,8 +65,8 @@ def allowed(document: dict, action: str, resource: str) -> bool:
 
 @pytest.mark.parametrize("stage", sorted(SETTINGS))
 def test_each_stage_attaches_its_generated_policy(stage):
-    config = stage_config(SETTINGS, stage)
-    path, expected = stage_policies(SETTINGS)[stage]
+    config = stage_config(stage, SETTINGS_FILE)
+    path, expected = stage_policies(SETTINGS_FILE)[stage]
     assert config["attach_policy"] == str(path)
     assert config.get("manage_roles", True) is True  # Zappa puts the file as the role's only policy
     assert (ROOT / path).read_text() == render(expected), "run scripts/iam-policy"
@@ -72,10 +74,10 @@ def test_each_stage_attaches_its_generated_policy(stage):
 
 @pytest.mark.parametrize("stage", sorted(SETTINGS))
 def test_nothing_broader_than_the_stage_is_granted(stage):
-    config = stage_config(SETTINGS, stage)
+    config = stage_config(stage, SETTINGS_FILE)
     bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
-    function = function_name(config["project_name"], stage)
-    document = json.loads((ROOT / stage_policies(SETTINGS)[stage][0]).read_text())
+    function = function_name(stage, SETTINGS_FILE)
+    document = json.loads((ROOT / stage_policies(SETTINGS_FILE)[stage][0]).read_text())
     for s in statements(document):
         assert s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s
         for action in s["Action"]:
