@@ -23,7 +23,7 @@ from tests.conftest import ROOT, new_bucket
 from tests.integration.awslambda.answer import Answer
 
 
-def echo():
+def echo(rest=None):
     """What Flask received, as the app sees it."""
     return jsonify(
         method=request.method,
