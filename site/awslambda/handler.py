@@ -57,6 +57,13 @@ def _first_http_event(event, context):
 def is_http_event(event) -> bool:
     if not isinstance(event, dict):
         return False
+    # A proxy event's own marks (even when another field is malformed): payload 2.0's version,
+    # v1's method, or the ALB's and REST's request context beside a path.
     context = event.get("requestContext")
     elb = isinstance(context, dict) and "elb" in context
-    return event.get("version") == "2.0" or "httpMethod" in event or elb
+    return (
+        event.get("version") == "2.0"
+        or "httpMethod" in event
+        or elb
+        or ("path" in event and "resource" in event)
+    )
