@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, unquote_to_bytes, urlencode
 
 #: Characters kept as they are when an ALB query value is put back into a query string: the
@@ -42,21 +41,30 @@ class BadEvent(ValueError):
     """The event is not in the shape its door documents."""
 
 
-@dataclass
 class Request:
-    door: str  # "alb", "rest" or "v2"
-    multi_value: bool  # answer with `multiValueHeaders`
-    method: str
-    script_name: str  # WSGI string (latin-1 of the UTF-8 bytes)
-    path: str  # WSGI string, decoded once
-    query: str
-    headers: dict[str, str]  # lower-case names, repeated values joined
-    body: bytes
-    scheme: str
-    client: str | None
-    domain: str | None
-    protocol: str = "HTTP/1.1"
-    stage_variables: dict[str, str] = field(default_factory=dict)
+    """One request as its door described it (a plain class: no code generated at import)."""
+
+    __slots__ = (
+        "door",  # "alb", "rest" or "v2"
+        "multi_value",  # answer with `multiValueHeaders`
+        "method",
+        "script_name",  # WSGI string (latin-1 of the UTF-8 bytes)
+        "path",  # WSGI string, decoded once
+        "query",
+        "headers",  # lower-case names, repeated values joined
+        "body",
+        "scheme",
+        "client",
+        "domain",
+        "protocol",
+        "stage_variables",
+    )
+
+    def __init__(self, *, protocol: str = "HTTP/1.1", **fields):
+        self.protocol = protocol
+        self.stage_variables: dict[str, str] = {}
+        for name, value in fields.items():
+            setattr(self, name, value)
 
 
 def read_request(event, base_path: str = "") -> Request:

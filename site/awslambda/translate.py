@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import base64
 import importlib
-import json
 import logging
 import os
 import sys
-from http import HTTPStatus
 from io import BytesIO
 
 from catsite.awslambda.door_events import BadEvent, Request, read_request
@@ -220,6 +218,9 @@ def _single_value(headers) -> dict[str, str]:
 def error_answer(event, status: int, message: str) -> dict:
     """A JSON error `{"message", "code"}` in the shape of the door the event came through, read
     from as little of the event as can be trusted."""
+    import json  # errors only: kept off the cold start
+    from http import HTTPStatus
+
     body = json.dumps({"message": message, "code": status})
     headers = {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"}
     answer: dict = {"statusCode": status, "isBase64Encoded": False, "body": body}
