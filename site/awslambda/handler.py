@@ -1,12 +1,14 @@
 """The function Lambda calls: `lambda_handler` in zappa_settings.json.
 
 HTTP events (API Gateway REST v1, HTTP API and Function URL payload 2.0, ALB) take a lean path,
-`LeanHttpHandler`: it translates the event into a WSGI environ the way Zappa 0.63's handler does,
-runs the app and shapes the answer for the door. Everything else (`@task`, scheduled events, S3,
+`LeanHttpHandler`: it translates the event into a WSGI environ as AWS documents each door's event,
+runs the app and shapes the answer for the door (a malformed event or an escape from the app is a
+JSON error in the door's shape). Everything else (`@task`, scheduled events, S3,
 SQS, commands) goes to Zappa's own `LambdaHandler`. Why: Zappa's handler module imports boto3 and
 asyncio eagerly (about 200 ms of every cold start), which an HTTP request never needs; `/healthz`
-on the lean path imports no boto3 at all. The parity tests in tests/test_front_doors.py show that
-for every door the lean path answers what Zappa's handler answers.
+on the lean path imports no boto3 at all. The parity tests in
+tests/integration/awslambda/test_front_doors.py show where the lean path answers as Zappa's
+handler does, and where it follows AWS's documents instead.
 
 Two Zappa 0.63 defects are repaired on both paths, both about answers Zappa gets wrong:
 
@@ -53,4 +55,15 @@ def _first_http_event(event, context):
 
 
 def is_http_event(event) -> bool:
-    return isinstance(event, dict) and (event.get("version") == "2.0" or bool(event.get("httpMethod")))
+    if not isinstance(event, dict):
+        return False
+    # A proxy event's own marks (even when another field is malformed): payload 2.0's version,
+    # v1's method, or the ALB's and REST's request context beside a path.
+    context = event.get("requestContext")
+    elb = isinstance(context, dict) and "elb" in context
+    return (
+        event.get("version") == "2.0"
+        or "httpMethod" in event
+        or elb
+        or ("path" in event and "resource" in event)
+    )

@@ -1,9 +1,20 @@
-"""Event to WSGI and back, for the HTTP doors: API Gateway REST v1, HTTP API and Function URL
-payload 2.0, and the ALB.
+"""Event to WSGI and back, for the HTTP doors, as AWS documents each door's formats.
 
-`LeanHttpHandler` translates the event into a WSGI environ the way Zappa 0.63's handler does,
-runs the app and shapes the answer for the door, without importing Zappa (or boto3).
-Standard library only: it is on every cold start.
+`LeanHttpHandler` reads the event (`catsite.awslambda.door_events`: one reading per door), runs
+the app and shapes the answer for the door, without importing Zappa (or boto3). Standard library
+only: it is on every cold start. The documents each rule comes from:
+
+- ALB: Elastic Load Balancing user guide, "Lambda functions as targets" (query values passed as
+  the client sent them, not decoded; `statusDescription`; `headers` or `multiValueHeaders` as
+  the target group is set; `X-Forwarded-For`/`-Proto`/`-Port` added by the load balancer).
+- REST v1: API Gateway developer guide, "Lambda proxy integrations" (input format: `path`,
+  decoded `multiValueQueryStringParameters`, `multiValueHeaders`, `requestContext.identity`).
+- HTTP API and Function URL: "Lambda proxy integrations for HTTP APIs" (payload 2.0: `rawPath`,
+  `rawQueryString`, `cookies`, duplicate headers joined with commas) and "Invoking Lambda
+  function URLs" (same request and response payload).
+
+A malformed event is answered 400, an escape from the app 500, both in the door's own shape
+with a JSON body `{"message", "code"}`: never an exception, never a Python `repr`.
 """
 
 from __future__ import annotations
@@ -14,6 +25,8 @@ import logging
 import os
 import sys
 from io import BytesIO
+
+from catsite.awslambda.door_events import BadEvent, Request, read_request
 
 SETTINGS_MODULE = "zappa_settings"
 
@@ -28,13 +41,12 @@ TEXT_MIMETYPES = (
     "application/xml-dtd",
     "image/svg+xml",
 )
-#: Methods whose base64 request bodies Zappa decodes when binary support is on.
-BINARY_METHODS = ("POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS")
 
 #: Settings a lean path cannot honour without Zappa (remote env or project from S3, Django,
-#: ASGI apps, custom context headers, a base path): with any of these, Zappa handles everything.
-_ZAPPA_ONLY = ("REMOTE_ENV", "ARCHIVE_PATH", "DJANGO_SETTINGS", "APP_TYPE", "BASE_PATH")
+#: ASGI apps, custom context headers): with any of these, Zappa handles everything.
+_ZAPPA_ONLY = ("REMOTE_ENV", "ARCHIVE_PATH", "DJANGO_SETTINGS", "APP_TYPE")
 
+ESCAPE_MESSAGE = "An uncaught exception happened while servicing this request."
 
 logger = logging.getLogger("catsite.awslambda")
 
@@ -48,7 +60,8 @@ class LeanHttpHandler:
             settings, "CONTEXT_HEADER_MAPPINGS", None
         )
         self.stage = getattr(settings, "API_STAGE", "") or ""
-        self.domain = getattr(settings, "DOMAIN", None)
+        #: Zappa's `base_path` setting: a custom domain's base path mapping, when it has one.
+        self.base_path = (getattr(settings, "BASE_PATH", None) or "").strip("/")
         self.binary_support = bool(getattr(settings, "BINARY_SUPPORT", False))
         extra = getattr(settings, "ADDITIONAL_TEXT_MIMETYPES", None) or ()
         self.text_mimetypes = TEXT_MIMETYPES + tuple(extra)
@@ -76,182 +89,153 @@ class LeanHttpHandler:
         return handler
 
     def __call__(self, event: dict, context) -> dict:
-        for key, value in (event.get("stageVariables") or {}).items():
-            os.environ[key] = value
         try:
-            if event.get("version") == "2.0":
-                return self._v2(event, context)
-            return self._v1(event, context)
+            request = read_request(event, base_path=self.base_path)
+        except BadEvent as error:
+            logger.warning("malformed HTTP event: %s", error)
+            return error_answer(event, 400, f"Malformed request event: {error}")
+        # Zappa's behaviour: stage variables become environment variables (checked: strings).
+        os.environ.update(request.stage_variables)
+        try:
+            status, headers, data = self._run(self._environ(request, event, context))
         except Exception:
-            # Zappa's answer to an exception that escapes the app (Flask renders its own 500s).
             logger.exception("uncaught exception while serving an HTTP event")
-            return {
-                "statusCode": 500,
-                "body": repr(
-                    {
-                        "message": "An uncaught exception happened while servicing this request. "
-                        "You can investigate this with the `zappa tail` command."
-                    }
-                ),
-            }
+            return error_answer(event, 500, ESCAPE_MESSAGE)
+        return shape_answer(request, status, headers, *self._encode(headers, data))
 
-    # Payload 2.0: HTTP API and Function URL.
-    def _v2(self, event, context) -> dict:
-        raw_path = event.get("rawPath", "")
-        stage = (event.get("requestContext") or {}).get("stage")
-        prefix = f"/{stage}"
-        # The stage is in rawPath on direct HTTP API access; matched on a segment boundary.
-        script_name = prefix if stage and (raw_path == prefix or raw_path.startswith(prefix + "/")) else ""
-        headers = {k.title(): v for k, v in (event.get("headers") or {}).items()}
-        if event.get("cookies"):
-            headers["Cookie"] = "; ".join(event["cookies"])
-        method = event["requestContext"]["http"]["method"]
-        path = _unquote(raw_path)
-        if script_name and path.startswith(script_name):
-            path = path[len(script_name) :]
-        query = event.get("rawQueryString") or ""
-        if "rawQueryString" not in event and event.get("queryStringParameters"):
-            query = _urlencode(event["queryStringParameters"], doseq=True)
-        environ = self._environ(event, context, method, headers, path, query, script_name)
-        status, response_headers, body, is_base64 = self._run(environ)
-        cookies, single = [], {}
-        for key, value in response_headers:
-            if key.lower() == "set-cookie":
-                cookies.append(value)
-            else:
-                single[key] = f"{single[key]},{value}" if key in single else value
-        return {
-            "cookies": cookies,
-            "isBase64Encoded": is_base64,
-            "statusCode": status,
-            "headers": single,
-            "body": body,
-        }
-
-    # Payload 1.0: API Gateway REST and ALB.
-    def _v1(self, event, context) -> dict:
-        context_ = event.get("requestContext") or {}
-        is_elb = bool(context_.get("elb"))
-        script_name = ""
-        if not is_elb:
-            host = (event.get("headers") or {}).get("Host")
-            if (host and "amazonaws.com" in host) or (not host and not self.domain):
-                # execute-api host: API Gateway removed the stage from `path`; links need it back.
-                script_name = f"/{self.stage}"
-        merged = {}
-        for key, values in (event.get("multiValueHeaders") or {}).items():
-            merged[key] = list(values)
-        for key, value in (event.get("headers") or {}).items():
-            merged.setdefault(key, [value])
-        headers = {k.title(): ("; " if k.lower() == "cookie" else ", ").join(v) for k, v in merged.items()}
-        if "multiValueQueryStringParameters" in event:
-            params = event["multiValueQueryStringParameters"]
-            query = _urlencode(params, doseq=True) if params else ""
-        else:
-            params = event.get("queryStringParameters")
-            query = _urlencode(params) if params else ""
-        path = _unquote(event["path"])
-        environ = self._environ(event, context, event["httpMethod"], headers, path, query, script_name)
-        status, response_headers, body, is_base64 = self._run(environ, reason=is_elb)
-        answer: dict = {}
-        if is_elb:
-            answer["isBase64Encoded"] = False
-            answer["statusDescription"] = environ["catsite.status_line"]
-        if body is not None:
-            answer["body"] = body
-            if is_base64:
-                answer["isBase64Encoded"] = True
-        answer["statusCode"] = status
-        if "multiValueHeaders" in event:
-            grouped: dict[str, list[str]] = {}
-            for key, value in response_headers:
-                grouped.setdefault(key, []).append(value)
-            answer["multiValueHeaders"] = grouped
-        elif "headers" in event:
-            answer["headers"] = dict(response_headers)
-        return answer
-
-    def _environ(self, event, context, method, headers, path, query, script_name) -> dict:
-        body = _request_body(event, method, self.binary_support)
-        forwarded = headers.get("X-Forwarded-For", "")
-        addresses = [a.strip() for a in forwarded.split(",")]
+    def _environ(self, request: Request, event: dict, context) -> dict:
+        headers = request.headers
+        scheme = request.scheme
+        host = headers.get("host") or request.domain or "localhost"
+        port = headers.get("x-forwarded-port") or ("443" if scheme == "https" else "80")
         environ = {
-            "PATH_INFO": _wsgi_string(path),
-            "QUERY_STRING": _wsgi_string(query),
-            "REMOTE_ADDR": addresses[-2] if len(addresses) > 1 else (forwarded or "127.0.0.1"),
-            "REQUEST_METHOD": method,
-            "SCRIPT_NAME": _wsgi_string(script_name),
-            "SERVER_NAME": "zappa",
-            "SERVER_PORT": headers.get("X-Forwarded-Port", "80"),
-            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REQUEST_METHOD": request.method,
+            "SCRIPT_NAME": request.script_name,
+            "PATH_INFO": request.path,
+            "QUERY_STRING": request.query,
+            "SERVER_NAME": host.rsplit(":", 1)[0] if host.count(":") == 1 else host,
+            "SERVER_PORT": port,
+            "SERVER_PROTOCOL": request.protocol,
+            "HTTP_HOST": host,
             "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "https",
-            "wsgi.input": BytesIO(body),
+            "wsgi.url_scheme": scheme,
+            "wsgi.input": BytesIO(request.body),
             "wsgi.errors": sys.stderr,
             "wsgi.multiprocess": False,
             "wsgi.multithread": False,
             "wsgi.run_once": False,
-            "HTTPS": "on",
             "lambda.context": context,
             "lambda.event": event,
         }
-        if method in ("POST", "PUT", "PATCH", "DELETE"):
-            if "Content-Type" in headers:
-                environ["CONTENT_TYPE"] = headers["Content-Type"]
-            environ["CONTENT_LENGTH"] = str(len(body))
+        if scheme == "https":
+            environ["HTTPS"] = "on"
+        if request.client:
+            environ["REMOTE_ADDR"] = request.client
+        if request.body or request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            environ["CONTENT_LENGTH"] = str(len(request.body))
         for name, value in headers.items():
-            environ["HTTP_" + name.upper().replace("-", "_")] = str(value)
+            if name == "content-type":
+                environ["CONTENT_TYPE"] = value
+            elif name not in ("content-length", "host"):
+                environ["HTTP_" + name.upper().replace("-", "_")] = _wsgi_text(value)
         return environ
 
-    def _run(self, environ: dict, reason: bool = False):
-        """Call the app; return (status, [(header, value)], body text or None, base64?)."""
+    def _run(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Call the app; return (status line, [(header, value)], body bytes)."""
         started: list = []
+        chunks: list[bytes] = []
 
         def start_response(status, response_headers, exc_info=None):
             started[:] = [status, response_headers]
-            return lambda data: chunks.append(data)
+            return chunks.append
 
-        chunks: list[bytes] = []
         result = self.wsgi_app(environ, start_response)
         try:
             chunks.extend(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
-        status_line, response_headers = started
-        environ["catsite.status_line"] = status_line
-        data = b"".join(chunks)
+        return started[0], started[1], b"".join(chunks)
+
+    def _encode(self, headers, data: bytes) -> tuple[str, bool]:
+        """The body as the door carries it: text, or base64 for binary types and encodings."""
         if not data:
-            return int(status_line.split(" ", 1)[0]), response_headers, None, False
+            return "", False
         encode = False
         if self.binary_support:
-            lower = {k.lower(): v for k, v in response_headers}
+            lower = {k.lower(): v for k, v in headers}
             mimetype = lower.get("content-type", "").split(";")[0].strip().lower()
             encode = bool(lower.get("content-encoding")) or not mimetype.startswith(self.text_mimetypes)
-        body = base64.b64encode(data).decode("ascii") if encode else data.decode("utf-8", "replace")
-        return int(status_line.split(" ", 1)[0]), response_headers, body, encode
+        if encode:
+            return base64.b64encode(data).decode("ascii"), True
+        return data.decode("utf-8", "replace"), False
 
 
-def _request_body(event: dict, method: str, binary_support: bool) -> bytes:
-    body = event.get("body")
-    if binary_support and method in BINARY_METHODS and event.get("isBase64Encoded"):
-        return base64.b64decode(body) if body else b""
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    return body or b""
+def shape_answer(request: Request, status_line: str, headers, body: str, is_base64: bool) -> dict:
+    """The answer in the door's documented response format."""
+    status = int(status_line.split(" ", 1)[0])
+    answer: dict = {"statusCode": status, "isBase64Encoded": is_base64, "body": body}
+    if request.door == "v2":
+        # Payload 2.0: each cookie in `cookies` becomes one Set-Cookie; other headers given
+        # more than once are joined with commas.
+        answer["cookies"] = [v for k, v in headers if k.lower() == "set-cookie"]
+        answer["headers"] = _joined([(k, v) for k, v in headers if k.lower() != "set-cookie"])
+        return answer
+    if request.door == "alb":
+        answer["statusDescription"] = status_line
+    if request.multi_value:
+        grouped: dict[str, list[str]] = {}
+        for key, value in headers:
+            grouped.setdefault(key, []).append(value)
+        answer["multiValueHeaders"] = grouped
+    else:
+        answer["headers"] = _single_value(headers)
+    return answer
 
 
-def _wsgi_string(text: str) -> str:
-    return text.encode("utf-8").decode("iso-8859-1")
+def _joined(headers) -> dict[str, str]:
+    joined: dict[str, str] = {}
+    for key, value in headers:
+        joined[key] = f"{joined[key]}, {value}" if key in joined else value
+    return joined
 
 
-def _unquote(text: str) -> str:
-    from urllib.parse import unquote
+def _single_value(headers) -> dict[str, str]:
+    """Headers for an ALB target group without multi-value headers: a header given more than
+    once is joined with commas (RFC 9110 5.3), except Set-Cookie, which cannot be (RFC 6265
+    3): the first cookie is kept and the others dropped with a warning. Turn multi-value
+    headers on for a target group whose app sets more than one cookie."""
+    cookies = [v for k, v in headers if k.lower() == "set-cookie"]
+    single = _joined([(k, v) for k, v in headers if k.lower() != "set-cookie"])
+    if cookies:
+        single["Set-Cookie"] = cookies[0]
+        if len(cookies) > 1:
+            dropped = ", ".join(c.split("=", 1)[0] for c in cookies[1:])
+            logger.warning("single-value ALB headers carry one Set-Cookie; dropped: %s", dropped)
+    return single
 
-    return unquote(text)
+
+def error_answer(event, status: int, message: str) -> dict:
+    """A JSON error `{"message", "code"}` in the shape of the door the event came through, read
+    from as little of the event as can be trusted."""
+    import json  # errors only: kept off the cold start
+    from http import HTTPStatus
+
+    body = json.dumps({"message": message, "code": status})
+    headers = {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"}
+    answer: dict = {"statusCode": status, "isBase64Encoded": False, "body": body}
+    event = event if isinstance(event, dict) else {}
+    context = event.get("requestContext")
+    if isinstance(context, dict) and "elb" in context:
+        answer["statusDescription"] = f"{status} {HTTPStatus(status).phrase}"
+    if event.get("version") == "2.0":
+        answer["cookies"] = []
+    if event.get("version") != "2.0" and "multiValueHeaders" in event:
+        answer["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    else:
+        answer["headers"] = headers
+    return answer
 
 
-def _urlencode(params, doseq: bool = False) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params, doseq=doseq)
+def _wsgi_text(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("latin-1")

@@ -3,8 +3,10 @@
 The Content-Security-Policy allows scripts and styles from the site and the static origin only
 (no `unsafe-inline`, no `unsafe-eval`), and lets the page talk to this stage's bucket: uploads go
 there directly (`connect-src`, `form-action`) and pictures come from it by presigned URL
-(`img-src`). HSTS is sent only over https (behind every Lambda front door Zappa sets the WSGI
-scheme to https); sending it over plain http is ignored by browsers and would only mislead.
+(`img-src`). HSTS is sent only over https (RFC 6797 7.2), read from the WSGI scheme the Lambda
+translation sets from the door (https for API Gateway and function URLs, the ALB's
+X-Forwarded-Proto behind a load balancer, which may have an http listener); sent over plain
+http it is ignored by browsers and would only mislead.
 """
 
 from __future__ import annotations

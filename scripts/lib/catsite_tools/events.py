@@ -1,9 +1,18 @@
-"""Builders for the events each Lambda front door sends, in AWS's own shapes.
+"""Builders for the events each Lambda front door sends, in the shapes AWS documents.
 
-Written for catsite from AWS's documented payload formats: API Gateway REST (v1 proxy), HTTP API
-(payload 2.0), Lambda Function URL (payload 2.0), and ALB target groups with multi-value headers
-off and on. Each builder takes a method, a path (with query string, if any) and optional body and
-headers, and fills in what that door always sends.
+Each builder takes a method, a target as the client sent it (path and query string, the query
+percent-encoded as a client encodes it) and optional body and headers, and fills in what that
+door always sends. Headers are a mapping (a list value is a header given more than once) or a
+list of (name, value) pairs. The page each shape comes from is named beside its builder:
+
+- ELB user guide, "Lambda functions as targets" (Application Load Balancer events):
+  https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
+- API Gateway developer guide, "Lambda proxy integrations", input format (REST, v1):
+  https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+- API Gateway developer guide, "Lambda proxy integrations for HTTP APIs" (payload 2.0):
+  https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+- Lambda developer guide, "Invoking Lambda function URLs" (request and response payloads):
+  https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
 """
 
 from __future__ import annotations
@@ -11,13 +20,15 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 REST_HOST = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
 CUSTOM_DOMAIN = "cats.example.com"
 FUNCTION_URL_HOST = "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws"
 ALB_HOST = "catsite-prod-123456789.us-east-1.elb.amazonaws.com"
 TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/catsite-prod/0123456789abcdef"
+#: The client's address as the door sees it (RFC 5737 documentation range).
+CLIENT_IP = "203.0.113.7"
 
 
 def _body(body: bytes | str | None, encode: bool) -> tuple[str | None, bool]:
@@ -29,47 +40,97 @@ def _body(body: bytes | str | None, encode: bool) -> tuple[str | None, bool]:
     return raw.decode("utf-8"), False
 
 
-def _split(path: str) -> tuple[str, dict[str, list[str]], str]:
-    parts = urlsplit(path)
-    return parts.path or "/", parse_qs(parts.query, keep_blank_values=True), parts.query
+def _pairs(headers) -> list[tuple[str, str]]:
+    """Headers as (name, value) pairs, in order, a repeated header once per value."""
+    if not headers:
+        return []
+    items = headers.items() if isinstance(headers, dict) else headers
+    pairs = []
+    for name, value in items:
+        for one in value if isinstance(value, list) else [value]:
+            pairs.append((name, one))
+    return pairs
 
 
-def rest_event(method, path, *, stage="dev", host=REST_HOST, body=None, base64_body=False, headers=None):
-    """API Gateway REST API, v1 proxy integration. On the execute-api host, `path` excludes the
-    stage and `requestContext.path` includes it; on a custom domain neither does."""
-    path_only, query, _ = _split(path)
-    all_headers = {
-        "Host": host,
-        "Accept": "*/*",
-        "User-Agent": "catsite-tests",
-        "X-Forwarded-Proto": "https",
-        "X-Forwarded-Port": "443",
-        "X-Forwarded-For": "203.0.113.7",
-        **(headers or {}),
-    }
+def _grouped(pairs, lower: bool) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name.lower() if lower else name, []).append(value)
+    return grouped
+
+
+def _raw_query(target: str) -> tuple[str, list[tuple[str, str]]]:
+    """The path and the query as the client sent it: (key, value) pairs still percent-encoded."""
+    parts = urlsplit(target)
+    raw = [tuple(p.split("=", 1)) if "=" in p else (p, "") for p in parts.query.split("&") if p]
+    return parts.path or "/", raw
+
+
+def _forwarded(pairs, source_ip: str) -> str:
+    """X-Forwarded-For as the door sends it: what the client sent, then the client's address."""
+    sent = [v for k, v in pairs if k.lower() == "x-forwarded-for"]
+    return ", ".join([*sent, source_ip])
+
+
+def rest_event(
+    method,
+    path,
+    *,
+    stage="dev",
+    host=REST_HOST,
+    body=None,
+    base64_body=False,
+    headers=None,
+    base_path=None,
+    source_ip=CLIENT_IP,
+):
+    """API Gateway REST API, Lambda proxy integration, input format (v1), as Zappa deploys it
+    (resources `/` and `/{proxy+}`, method ANY). Query values arrive decoded;
+    `queryStringParameters` holds the last of a repeated key, `multiValueQueryStringParameters`
+    all of them; `headers` the last of a repeated header, `multiValueHeaders` all of them. On the
+    execute-api host `path` excludes the stage and `requestContext.path` includes it; on a custom
+    domain both include the base path mapping, if any (`base_path`), and neither the stage."""
+    path_only, raw = _raw_query(path)
+    query = [(unquote(k.replace("+", " ")), unquote(v.replace("+", " "))) for k, v in raw]
+    pairs = [
+        ("Host", host),
+        ("Accept", "*/*"),
+        ("User-Agent", "catsite-tests"),
+        *[(k, v) for k, v in _pairs(headers) if k.lower() not in ("host", "x-forwarded-for")],
+        ("X-Forwarded-For", _forwarded(_pairs(headers), source_ip)),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-Proto", "https"),
+    ]
+    multi_headers = _grouped(pairs, lower=False)
+    multi_query = _grouped(query, lower=False)
     encoded, is_b64 = _body(body, base64_body)
-    on_execute_api = host.endswith(".amazonaws.com")
+    on_execute_api = ".execute-api." in host
+    mapped = f"/{base_path.strip('/')}" if base_path and not on_execute_api else ""
+    full_path = f"{mapped}{path_only}" if path_only != "/" or not mapped else mapped
+    proxy = path_only.lstrip("/")
     return {
-        "resource": "/{proxy+}",
-        "path": path_only,
+        "resource": "/{proxy+}" if proxy else "/",
+        "path": full_path,
         "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
-        "multiValueQueryStringParameters": query or None,
-        "pathParameters": {"proxy": path_only.lstrip("/")},
+        "headers": {k: v[-1] for k, v in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": {"proxy": unquote(proxy)} if proxy else None,
         "stageVariables": None,
         "requestContext": {
             "accountId": "123456789012",
-            "apiId": host.split(".")[0],
+            "apiId": REST_HOST.split(".")[0],
             "domainName": host,
+            "domainPrefix": host.split(".")[0],
             "httpMethod": method,
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": "catsite-tests", "userArn": None},
-            "path": f"/{stage}{path_only}" if on_execute_api else path_only,
+            "identity": {"sourceIp": source_ip, "userAgent": "catsite-tests", "userArn": None},
+            "path": f"/{stage}{path_only}" if on_execute_api else full_path,
             "protocol": "HTTP/1.1",
             "requestId": str(uuid.uuid4()),
             "requestTimeEpoch": int(time.time() * 1000),
-            "resourcePath": "/{proxy+}",
+            "resourceId": "abc123",
+            "resourcePath": "/{proxy+}" if proxy else "/",
             "stage": stage,
         },
         "body": encoded,
@@ -77,94 +138,142 @@ def rest_event(method, path, *, stage="dev", host=REST_HOST, body=None, base64_b
     }
 
 
-def _v2_event(method, path, *, host, stage, raw_path, body, base64_body, headers):
-    _, _, raw_query = _split(path)
-    all_headers = {
-        "host": host,
-        "accept": "*/*",
-        "user-agent": "catsite-tests",
-        "x-forwarded-proto": "https",
-        "x-forwarded-port": "443",
-        "x-forwarded-for": "203.0.113.7",
-    }
-    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+def _v2_event(method, path, *, host, domain, stage, raw_path, body, base64_body, headers, source_ip):
+    """Payload 2.0: header names lower-case, a repeated header joined with commas, the Cookie
+    header moved into `cookies`, `rawQueryString` exactly as sent, `queryStringParameters`
+    decoded with a repeated key joined by commas, no `body` key without a body."""
+    _, raw = _raw_query(path)
+    raw_query = urlsplit(path).query
+    pairs = [(k, v) for k, v in _pairs(headers) if k.lower() not in ("host", "x-forwarded-for")]
+    all_pairs = [
+        ("host", host),
+        ("accept", "*/*"),
+        ("user-agent", "catsite-tests"),
+        *pairs,
+        ("x-forwarded-for", _forwarded(_pairs(headers), source_ip)),
+        ("x-forwarded-port", "443"),
+        ("x-forwarded-proto", "https"),
+    ]
+    grouped = _grouped(all_pairs, lower=True)
+    cookies = [c.strip() for v in grouped.pop("cookie", []) for c in v.split(";") if c.strip()]
     encoded, is_b64 = _body(body, base64_body)
     event = {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": raw_path,
         "rawQueryString": raw_query,
-        "headers": all_headers,
+        "headers": {k: ",".join(v) for k, v in grouped.items()},
         "requestContext": {
             "accountId": "123456789012",
-            "apiId": host.split(".")[0],
-            "domainName": host,
-            "domainPrefix": host.split(".")[0],
+            "apiId": domain.split(".")[0],
+            "domainName": domain,
+            "domainPrefix": domain.split(".")[0],
             "http": {
                 "method": method,
-                "path": raw_path,
+                "path": unquote(raw_path),
                 "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.7",
+                "sourceIp": source_ip,
                 "userAgent": "catsite-tests",
             },
             "requestId": str(uuid.uuid4()),
             "routeKey": "$default",
             "stage": stage,
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
             "timeEpoch": int(time.time() * 1000),
         },
         "isBase64Encoded": is_b64,
     }
+    if cookies:
+        event["cookies"] = cookies
     if raw_query:
-        event["queryStringParameters"] = {k: ",".join(v) for k, v in parse_qs(raw_query).items()}
+        decoded = _grouped(parse_qsl(raw_query, keep_blank_values=True), lower=False)
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in decoded.items()}
     if encoded is not None:
         event["body"] = encoded
     return event
 
 
-def http_event(method, path, *, stage="$default", body=None, base64_body=False, headers=None):
-    """API Gateway HTTP API, payload 2.0. A named stage appears in `rawPath`; `$default` does not."""
-    path_only, _, _ = _split(path)
-    raw_path = path_only if stage == "$default" else f"/{stage}{path_only}"
+def http_event(
+    method,
+    path,
+    *,
+    stage="$default",
+    body=None,
+    base64_body=False,
+    headers=None,
+    host=REST_HOST,
+    source_ip=CLIENT_IP,
+):
+    """API Gateway HTTP API, payload 2.0 ("Lambda proxy integrations for HTTP APIs"). On the
+    execute-api host a named stage begins `rawPath` and `$default` does not; on a custom domain
+    (`host`) `rawPath` carries neither the stage nor the API mapping."""
+    path_only, _ = _raw_query(path)
+    named = stage != "$default" and ".execute-api." in host
+    raw_path = f"/{stage}{path_only}" if named else path_only
     return _v2_event(
         method,
         path,
-        host=REST_HOST,
+        host=host,
+        domain=host,
         stage=stage,
         raw_path=raw_path,
         body=body,
         base64_body=base64_body,
         headers=headers,
+        source_ip=source_ip,
     )
 
 
-def function_url_event(method, path, *, body=None, base64_body=False, headers=None):
-    """Lambda Function URL: payload 2.0, stage `$default`, no prefix."""
-    path_only, _, _ = _split(path)
+def function_url_event(method, path, *, body=None, base64_body=False, headers=None, source_ip=CLIENT_IP):
+    """Lambda Function URL ("Invoking Lambda function URLs"): payload 2.0, stage `$default`, no
+    prefix, `requestContext.domainName` the function URL's host."""
+    path_only, _ = _raw_query(path)
     return _v2_event(
         method,
         path,
         host=FUNCTION_URL_HOST,
+        domain=FUNCTION_URL_HOST,
         stage="$default",
         raw_path=path_only,
         body=body,
         base64_body=base64_body,
         headers=headers,
+        source_ip=source_ip,
     )
 
 
-def alb_event(method, path, *, multi_value=False, body=None, base64_body=False, headers=None):
-    """ALB target group. Headers arrive lower-case; with multi-value headers on, only the
-    `multiValue*` keys are present, otherwise only the single-value ones."""
-    path_only, query, _ = _split(path)
-    all_headers = {
-        "host": ALB_HOST,
-        "accept": "*/*",
-        "user-agent": "catsite-tests",
-        "x-forwarded-proto": "https",
-        "x-forwarded-port": "443",
-        "x-forwarded-for": "203.0.113.7",
-    }
-    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+def alb_event(
+    method,
+    path,
+    *,
+    multi_value=False,
+    body=None,
+    base64_body=False,
+    headers=None,
+    scheme="https",
+    source_ip=CLIENT_IP,
+):
+    """ALB target group ("Lambda functions as targets"). Query keys and values are passed as the
+    client sent them: "If the query parameters are URL-encoded, the load balancer does not decode
+    them." Header names arrive lower-case. With multi-value headers on, only `multiValueHeaders`
+    and `multiValueQueryStringParameters` are present; off, only `headers` and
+    `queryStringParameters`, with the last value of a repeated header or key. The load balancer
+    appends the client's address to X-Forwarded-For and sets X-Forwarded-Proto and -Port to its
+    listener's (`scheme`: an ALB may have an http listener). `body` is always present."""
+    path_only, raw = _raw_query(path)
+    pairs = [(k, v) for k, v in _pairs(headers) if k.lower() not in ("host", "x-forwarded-for")]
+    all_pairs = [
+        ("host", ALB_HOST),
+        ("accept", "*/*"),
+        ("user-agent", "catsite-tests"),
+        *pairs,
+        ("x-amzn-trace-id", "Root=1-5c536348-3d683b8b04734faae651f476"),
+        ("x-forwarded-for", _forwarded(_pairs(headers), source_ip)),
+        ("x-forwarded-port", "443" if scheme == "https" else "80"),
+        ("x-forwarded-proto", scheme),
+    ]
+    grouped = _grouped(all_pairs, lower=True)
+    query = _grouped(raw, lower=False)
     encoded, is_b64 = _body(body, base64_body)
     event = {
         "requestContext": {"elb": {"targetGroupArn": TARGET_GROUP}},
@@ -174,11 +283,11 @@ def alb_event(method, path, *, multi_value=False, body=None, base64_body=False, 
         "isBase64Encoded": is_b64,
     }
     if multi_value:
-        event["multiValueHeaders"] = {k: [v] for k, v in all_headers.items()}
         event["multiValueQueryStringParameters"] = query
+        event["multiValueHeaders"] = grouped
     else:
-        event["headers"] = all_headers
         event["queryStringParameters"] = {k: v[-1] for k, v in query.items()}
+        event["headers"] = {k: v[-1] for k, v in grouped.items()}
     return event
 
 

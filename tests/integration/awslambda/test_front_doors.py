@@ -3,24 +3,18 @@
 That function is `lambda_handler` in zappa_settings.json (`catsite.awslambda.handler.lambda_handler`:
 HTTP events on its lean path, everything else through Zappa's real handler), with the settings
 module that `zappa save-python-settings-file` writes for the `dev` stage. Events are built in each
-door's own shape (scripts/lib/catsite_tools/events.py). The parity tests at the end show the lean path answers
-as Zappa's handler does.
+door's own shape as AWS documents it (scripts/lib/catsite_tools/events.py). The parity tests at the
+end show the lean path answers as Zappa's handler does, where Zappa is right.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
 import gzip
 import json
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from flask import jsonify, make_response, request
 
 from catsite_tools.events import (
     CUSTOM_DOMAIN,
@@ -30,111 +24,10 @@ from catsite_tools.events import (
     http_event,
     rest_event,
 )
-from catsite_tools.iam import copy_zappa_settings
-from tests.conftest import ROOT, new_bucket
+from tests.conftest import ROOT
+from tests.integration.awslambda.answer import Answer
 
 KITTY = (ROOT / "static" / "kitty.png").read_bytes()
-
-
-@pytest.fixture(scope="session")
-def zappa_settings_dir(tmp_path_factory) -> Path:
-    """The Python settings module Zappa bakes into the zip, written by Zappa's own CLI.
-
-    Run from a folder holding only zappa_settings.json, as scripts/package does: Zappa scans every
-    .py file under its working folder for WebSocket handlers, and would find build/'s copies."""
-    folder = tmp_path_factory.mktemp("zappa-settings")
-    copy_zappa_settings(ROOT, folder)  # with the attach_policy files Zappa opens
-    zappa = Path(sys.executable).parent / "zappa"
-    subprocess.run(
-        [str(zappa), "save-python-settings-file", "dev", "-o", str(folder / "zappa_settings.py")],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
-    )
-    return folder
-
-
-@pytest.fixture(scope="session")
-def door_app(zappa_settings_dir, local_s3):
-    """The entry point and Zappa's LambdaHandler, loaded as on a cold start, with the app reading
-    a local S3 bucket (both paths share the one app module Zappa's settings name).
-
-    Two test-only routes are added to the loaded app before its first request: one that sets two
-    cookies and one whose path begins with the stage name, for the two Zappa defects."""
-    bucket = new_bucket(local_s3)
-    saved = dict(os.environ)
-    os.environ.update({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": local_s3.url})
-    sys.path.insert(0, str(zappa_settings_dir))
-    try:
-        from zappa.handler import LambdaHandler
-
-        from catsite.awslambda.handler import lambda_handler
-
-        handler = LambdaHandler("zappa_settings")
-        app = handler.app_module.app
-
-        @app.get("/devices")
-        def devices():  # a route that begins with the stage name, `dev`
-            return jsonify(path=request.path, url=request.url_root)
-
-        @app.get("/cat/big-json")
-        def big_json():  # larger than the ALB carries, smaller than API Gateway's limit
-            return jsonify(says="m" * (2 * 1024 * 1024))
-
-        @app.get("/cat/cookie-jar")
-        def cookie_jar():
-            response = make_response(jsonify(ok=True))
-            response.set_cookie("first", "1")
-            response.set_cookie("second", "2")
-            return response
-
-        # The entry point's first HTTP event loads its lean path, in this environment.
-        assert lambda_handler(alb_event("GET", "/healthz"), LambdaContext())["statusCode"] == 200
-    finally:
-        sys.path.remove(str(zappa_settings_dir))
-        os.environ.clear()
-        os.environ.update(saved)
-    return {"handler": handler, "app": app, "bucket": bucket}
-
-
-@pytest.fixture
-def call(door_app, s3):
-    """Invoke the Lambda entry point with an event; empty the bucket first (fresh state per test)."""
-    bucket = door_app["bucket"]
-    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-        s3.delete_object(Bucket=bucket, Key=obj["Key"])
-
-    from catsite.awslambda.handler import lambda_handler
-
-    def invoke(event, context=None):
-        return Answer(lambda_handler(event, context or LambdaContext()))
-
-    return invoke
-
-
-class Answer:
-    """A Lambda proxy response, read the way its front door reads it."""
-
-    def __init__(self, raw: dict):
-        self.raw = raw
-        self.status = raw["statusCode"]
-        body = raw.get("body") or ""
-        self.body = base64.b64decode(body) if raw.get("isBase64Encoded") else body.encode("utf-8")
-        self.headers: dict[str, list[str]] = {}
-        for key, values in (raw.get("multiValueHeaders") or {}).items():
-            self.headers.setdefault(key.lower(), []).extend(values)
-        for key, value in (raw.get("headers") or {}).items():
-            self.headers.setdefault(key.lower(), []).append(value)
-        for cookie in raw.get("cookies") or []:
-            self.headers.setdefault("set-cookie", []).append(cookie)
-
-    def header(self, name: str) -> str:
-        return self.headers[name.lower()][0]
-
-    def json(self):
-        assert self.header("content-type").startswith("application/json"), self.headers
-        return json.loads(self.body)
 
 
 # door name -> (event builder taking (method, path, **kw), the prefix every link must carry)
@@ -338,13 +231,23 @@ def test_a_gzipped_page_travels_base64_encoded(call, door):
     assert b"API reference" in gzip.decompress(answer.body)
 
 
-# -- parity: the lean path answers as Zappa's handler does -----------------------------------------
-# The entry point's lean HTTP path answers exactly as Zappa's own handler would.
-#
+# -- parity: the lean path answers as Zappa's handler does, where Zappa is right -------------------
 # For every front door and a range of requests (pages, JSON, form posts, redirects, base64 bodies
-# both ways, the PNG, errors, query strings, cookies, a route beginning with the stage name), the
-# answer of `catsite.awslambda.handler.lambda_handler` equals the answer of Zappa's `LambdaHandler` with
-# catsite's two repairs applied: status, body, base64 flag, status description and every header.
+# both ways, the PNG, errors, cookies, a route beginning with the stage name), the answer of
+# `catsite.awslambda.handler.lambda_handler`, read as its door reads it (status, body, every
+# header), equals the answer of Zappa's `LambdaHandler` with catsite's two repairs applied.
+#
+# Not compared, because Zappa 0.63 is wrong there (tests/integration/awslambda/test_door_fidelity.py
+# asserts AWS's documented behaviour instead):
+# - ALB query strings: Zappa encodes the ALB's values again, so `?q=a%20b` reaches Flask as
+#   `a%20b`; the ELB guide says the load balancer does not decode them.
+# - the client address: Zappa takes an X-Forwarded-For entry the client can write.
+# - the scheme behind an ALB http listener: Zappa always says https (and so sends HSTS).
+# - REST v1 stage stripping (`/devices` with stage `dev`) and duplicate Set-Cookie: repaired on
+#   Zappa's path too (catsite.awslambda.zappa_repairs), so they are compared.
+# - single-value ALB answers with a header set twice: Zappa keeps the last value, the lean path
+#   joins them (and keeps the first Set-Cookie); malformed events: Zappa raises, or answers a
+#   Python repr, where AWS's shapes want JSON in the door's format (test_hostile_events.py).
 
 PARITY_REQUESTS = {
     "home page": ("GET", "/", None, {"Accept": "text/html"}),
@@ -370,6 +273,15 @@ PARITY_REQUESTS = {
 }
 
 
+def as_the_door_reads_it(raw: dict, door_name: str) -> tuple:
+    answer = Answer(raw)
+    headers = {k: sorted(v) for k, v in answer.headers.items()}
+    if door_name == "alb":
+        # One Set-Cookie only through single-value ALB headers: compared apart.
+        headers.pop("set-cookie", None)
+    return answer.status, answer.body, headers, raw.get("statusDescription")
+
+
 @pytest.mark.parametrize("door_name", list(DOORS))
 @pytest.mark.parametrize("encoded", [False, True], ids=["plain", "base64"])
 def test_lean_path_answers_as_zappas_handler_does(call, door_name, encoded):
@@ -382,7 +294,8 @@ def test_lean_path_answers_as_zappas_handler_does(call, door_name, encoded):
         event = build(method, path, body=body, base64_body=encoded and body is not None, headers=headers)
         lean = lambda_handler(copy.deepcopy(event), LambdaContext())
         zappa = zappa_lambda_handler(copy.deepcopy(event), LambdaContext())
-        assert lean == zappa, f"{door_name}, {name}"
+        lean_read, zappa_read = as_the_door_reads_it(lean, door_name), as_the_door_reads_it(zappa, door_name)
+        assert lean_read == zappa_read, f"{door_name}, {name}"
         assert lean["statusCode"] in (200, 303, 400, 404, 405, 415), f"{door_name}, {name}: {lean}"
         compared += 1
     assert compared == len(PARITY_REQUESTS)

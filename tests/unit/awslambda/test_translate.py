@@ -1,0 +1,104 @@
+"""The event translation on its own (no S3, no Zappa): an exception escaping the app is a 500
+JSON `{"message", "code"}` in the door's own shape, and each door's reading of its event."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from catsite.awslambda.door_events import BadEvent, read_request
+from catsite.awslambda.translate import LeanHttpHandler
+from catsite_tools.events import (
+    CLIENT_IP,
+    LambdaContext,
+    alb_event,
+    function_url_event,
+    http_event,
+    rest_event,
+)
+
+SETTINGS = SimpleNamespace(API_STAGE="dev", BINARY_SUPPORT=True)
+
+
+def raising_app(environ, start_response):
+    raise RuntimeError("boom {'secret': 1}")
+
+
+def raising_iterable(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+
+    def chunks():
+        yield b"half"
+        raise RuntimeError("mid-body")
+
+    return chunks()
+
+
+EVENTS = {
+    "rest": lambda: rest_event("GET", "/cat"),
+    "http": lambda: http_event("GET", "/cat", stage="dev"),
+    "url": lambda: function_url_event("GET", "/cat"),
+    "alb": lambda: alb_event("GET", "/cat"),
+    "alb-multi": lambda: alb_event("GET", "/cat", multi_value=True),
+}
+
+
+@pytest.mark.parametrize("app", [raising_app, raising_iterable], ids=["raises", "raises-mid-body"])
+@pytest.mark.parametrize("door", list(EVENTS))
+def test_an_escape_is_a_500_json_in_the_doors_shape(door, app):
+    raw = LeanHttpHandler(SETTINGS, wsgi_app=app)(EVENTS[door](), LambdaContext())
+    assert raw["statusCode"] == 500 and raw["isBase64Encoded"] is False
+    assert json.loads(raw["body"]) == {
+        "message": "An uncaught exception happened while servicing this request.",
+        "code": 500,
+    }
+    assert "secret" not in raw["body"] and "{'" not in raw["body"]
+    headers = raw.get("headers") or {k: v[0] for k, v in raw["multiValueHeaders"].items()}
+    assert headers["Content-Type"] == "application/json"
+    if door.startswith("alb"):
+        assert raw["statusDescription"] == "500 Internal Server Error"
+        assert ("multiValueHeaders" if door == "alb-multi" else "headers") in raw
+
+
+def test_the_alb_query_is_put_back_as_the_client_encoded_it():
+    # ELB guide: "If the query parameters are URL-encoded, the load balancer does not decode them."
+    request = read_request(alb_event("GET", "/x?q=a%20b&r=%26&s=caf%C3%A9&t=a+b"))
+    assert request.query == "q=a%20b&r=%26&s=caf%C3%A9&t=a+b"
+
+
+def test_the_rest_query_is_encoded_from_its_decoded_values():
+    request = read_request(rest_event("GET", "/x?q=a%20b&r=%26&x=1&x=2"))
+    assert request.query == "q=a+b&r=%26&x=1&x=2"
+
+
+def test_the_rest_client_is_the_identity_source_ip_not_x_forwarded_for():
+    request = read_request(rest_event("GET", "/x", headers={"X-Forwarded-For": "6.6.6.6"}))
+    assert request.client == CLIENT_IP
+    assert request.headers["x-forwarded-for"] == f"6.6.6.6, {CLIENT_IP}"
+
+
+@pytest.mark.parametrize(
+    ("event", "script_name", "path"),
+    [
+        (rest_event("GET", "/devices", stage="dev"), "/dev", "/devices"),
+        (rest_event("GET", "/cat", host="cats.example.com", base_path="api"), "/api", "/cat"),
+        (rest_event("GET", "/", host="cats.example.com", base_path="api"), "/api", ""),
+        (rest_event("GET", "/api/cat", host="cats.example.com"), "", "/api/cat"),
+        (http_event("GET", "/devices", stage="dev"), "/dev", "/devices"),
+        (dict(http_event("GET", "/", stage="dev"), rawPath="/dev"), "/dev", ""),
+        (http_event("GET", "/dev/x", stage="dev", host="cats.example.com"), "", "/dev/x"),
+        (http_event("GET", "/devices", stage="$default"), "", "/devices"),
+    ],
+)
+def test_stages_and_base_paths_become_script_name_on_a_segment_boundary(event, script_name, path):
+    request = read_request(event)
+    assert (request.script_name, request.path) == (script_name, path)
+
+
+def test_a_stage_variable_that_is_not_a_string_is_a_bad_event():
+    event = rest_event("GET", "/")
+    event["stageVariables"] = {"A": None}
+    with pytest.raises(BadEvent):
+        read_request(event)
