@@ -10,15 +10,10 @@ class Uploads(Resource):
     """`POST /uploads`: a presigned POST for one file sent straight to S3 (never through Lambda)."""
 
     def post(self):
-        from marshmallow import ValidationError
-
         from catsite.api.schemas import UploadRequestSchema
 
-        body = load_json_body(UploadRequestSchema())
         settings = current_app.extensions["settings"]
-        limit = settings.max_upload_bytes
-        if body["bytes"] > limit:
-            raise ValidationError({"bytes": [f"The file is too big: at most {limit:,} bytes are accepted."]})
+        body = load_json_body(UploadRequestSchema.for_stage(settings))
         check_quota(get_storage(), body["bytes"], settings.max_pictures, settings.max_picture_bytes)
         upload = new_upload(get_storage(), body["filename"], body["content_type"], body["bytes"])
         return {**upload, "code": 201}, 201
