@@ -21,15 +21,16 @@ SAYS_MAX = 280
 #: Characters text may not contain: Unicode's control (Cc) and format (Cf, which includes the
 #: bidirectional overrides) code points, as inclusive ranges. Controls and invisible formatting
 #: are never part of something a cat says and can disguise text. (A unit test compares this
-#: table with `unicodedata`.) Surrogates (Cs) are refused too, but apart: a lone one is not a
-#: Unicode scalar value, so no regular-expression dialect of JSON Schema can name it, and it
-#: cannot be stored as UTF-8; a JSON string that is Unicode text never carries one.
+#: table with `unicodedata`.) Only the Basic Multilingual Plane's: the format characters above
+#: it are script-specific or the tag characters of emoji flags (Scotland's), and a pattern naming
+#: code points above U+FFFF has no spelling every JSON Schema tool reads. Surrogates (Cs) are
+#: refused too, but apart: a lone one is not a Unicode scalar value, so no regular-expression
+#: dialect of JSON Schema can name it, and it cannot be stored as UTF-8.
 FORBIDDEN_RANGES = (
     (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
     (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
     (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF),
-    (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
-    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+    (0xFFF9, 0xFFFB),
 )  # fmt: skip
 #: White space that is not a control character: text made only of it (or empty) is blank.
 SPACE_RANGES = (
@@ -39,11 +40,10 @@ SPACE_RANGES = (
 
 
 def _char_class(ranges, negated: bool = False) -> str:
-    """A regular-expression class both Python and ECMA-262 (JSON Schema's dialect) read alike:
-    `\\uXXXX` escapes in the Basic Multilingual Plane, the characters themselves above it."""
+    """A regular-expression class both Python and ECMA-262 (JSON Schema's dialect) read alike."""
 
     def char(code: int) -> str:
-        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+        return f"\\u{code:04x}"
 
     body = "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
     return f"[{'^' if negated else ''}{body}]"

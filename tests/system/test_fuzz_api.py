@@ -15,6 +15,7 @@ database. New operations in the document are fuzzed without changes here.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -40,55 +41,29 @@ def site(live_server):
     return live_server
 
 
-def run_schemathesis(site: str, report_dir, *options: str) -> tuple[subprocess.CompletedProcess, dict]:
-    config = report_dir / "schemathesis.toml"
-    config.write_text(CONFIG)
+def run_schemathesis(site: str, document: dict, work) -> subprocess.CompletedProcess:
+    # From a file, not by URL: loaded by URL, schemathesis leaves out the operation serving the
+    # document itself, and every operation is to be fuzzed.
+    (work / "openapi.json").write_text(json.dumps(document))
+    (work / "schemathesis.toml").write_text(CONFIG)
     command = [
-        *(sys.executable, "-m", "schemathesis.cli", "--config-file", str(config)),
-        *("run", f"{site}/openapi.json"),
-        *("--url", site, "--checks", "all", "--mode", "all", "--phases", PHASES),
+        *(sys.executable, "-m", "schemathesis.cli", "--config-file", str(work / "schemathesis.toml")),
+        *("run", str(work / "openapi.json"), "--url", site),
+        *("--checks", "all", "--mode", "all", "--phases", PHASES),
         *("--max-examples", str(EXAMPLES), "--generation-deterministic"),
         *("--workers", "1", "--request-timeout", "30"),
         *("--header", f"Authorization: Bearer {ADMIN_TOKEN}", "--no-color"),
-        *("--report", "json", "--report-json-path", str(report_dir / "run.json")),
-        *options,
     ]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
-    report = report_dir / "run.json"
-    assert report.is_file(), done.stdout[-5000:] + done.stderr[-5000:]
-    return done, json.loads(report.read_text())
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
 
 
 def test_every_operation_keeps_its_contract_under_every_check(site, tmp_path):
     document = requests.get(f"{site}/openapi.json", timeout=10).json()
-    documented = {
-        f"{method.upper()} {path}" for path, methods in document["paths"].items() for method in methods
-    }
-    done, report = run_schemathesis(site, tmp_path)
-    print(done.stdout[-20000:])
-    assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-5000:]
-    assert "failures" not in done.stdout.lower() or " 0 failures" in done.stdout.lower()
-    tested = _tested_operations(report)
-    assert documented <= tested, f"not fuzzed: {sorted(documented - tested)}"
-
-
-def _tested_operations(report: dict) -> set[str]:
-    text = json.dumps(report)
-    return {label for label in _labels(report) if label in text}
-
-
-def _labels(report) -> set[str]:
-    found: set[str] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("label", "operation") and isinstance(value, str) and " /" in value:
-                    found.add(value)
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(report)
-    return found
+    operations = sum(len(methods) for methods in document["paths"].values())
+    done = run_schemathesis(site, document, tmp_path)
+    output = done.stdout + done.stderr
+    print(output[-6000:])
+    assert done.returncode == 0, output[-20000:]
+    assert f"Selected: {operations}/{operations}" in output and f"Tested: {operations}" in output
+    assert re.search(r"(\d+) generated, \1 passed", output), "every generated case passed every check"
+    assert "Errors:" not in output and "Failures:" not in output
