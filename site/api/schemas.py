@@ -186,13 +186,26 @@ class RegisterPictureSchema(Schema):
 
     def __init__(self, *, bucket: str, **kwargs):
         super().__init__(**kwargs)
-        message = "The location must be an upload location returned by POST /uploads."
-        rule = Pattern(location_pattern(bucket), message)
-        _add_rule(self.fields["location"], rule)
+        _add_rule(self.fields["location"], LocationPattern(bucket))
 
     @classmethod
     def for_stage(cls, settings) -> RegisterPictureSchema:
         return cls(bucket=settings.bucket)
+
+
+class LocationPattern(Pattern):
+    """An upload location of this stage; the message says which part is wrong."""
+
+    def __init__(self, bucket: str):
+        super().__init__(location_pattern(bucket), "")
+        self.prefix = f"s3://{bucket}/"
+
+    def _format_error(self, value: str) -> str:
+        if not value.startswith("s3://"):
+            return "The location must be an s3:// URI returned by POST /uploads."
+        if not value.startswith(self.prefix):
+            return "The location must be in this site's bucket."
+        return "The location must be an upload key returned by POST /uploads (uploads/<id>/<name>)."
 
 
 def location_pattern(bucket: str) -> str:
