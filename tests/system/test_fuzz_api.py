@@ -22,7 +22,7 @@ import sys
 import pytest
 import requests
 
-from tests.conftest import ADMIN_TOKEN, ROOT
+from tests.conftest import ADMIN_TOKEN
 
 PHASES = "examples,coverage,fuzzing,stateful"
 EXAMPLES = 60
@@ -54,7 +54,7 @@ def run_schemathesis(site: str, document: dict, work) -> subprocess.CompletedPro
         *("--workers", "1", "--request-timeout", "30"),
         *("--header", f"Authorization: Bearer {ADMIN_TOKEN}", "--no-color"),
     ]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    return subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=1800, check=False)
 
 
 def test_every_operation_keeps_its_contract_under_every_check(site, tmp_path):
