@@ -22,11 +22,13 @@ def create_api_blueprint() -> Blueprint:
     from catsite.api.cat import Cat
     from catsite.api.health import Health
     from catsite.api.jobs import Job, PicturesArchive
+    from catsite.api.paths import register_converters
     from catsite.api.pictures import CatPicture, CatPictures
     from catsite.api.reference import OpenApiDocument
     from catsite.api.uploads import Uploads
 
     blueprint = Blueprint("api", __name__)
+    blueprint.record_once(register_converters)  # before the Api records its routes
     api = CatApi(blueprint)
 
     @api.representation("application/json")
@@ -41,8 +43,8 @@ def create_api_blueprint() -> Blueprint:
     api.add_resource(Cat, "/cat", endpoint="cat")
     api.add_resource(CatPictures, "/cat/pics", endpoint="cat_pics")
     api.add_resource(PicturesArchive, "/cat/pics/archive", endpoint="cat_pics_archive")
-    api.add_resource(CatPicture, "/cat/pics/<string:picture_id>", endpoint="cat_picture")
-    api.add_resource(Job, "/jobs/<string:job_id>", endpoint="job")
+    api.add_resource(CatPicture, "/cat/pics/<picture_id:picture_id>", endpoint="cat_picture")
+    api.add_resource(Job, "/jobs/<job_id:job_id>", endpoint="job")
     api.add_resource(Uploads, "/uploads", endpoint="uploads")
     api.add_resource(Health, "/healthz", endpoint="healthz")
     api.add_resource(OpenApiDocument, "/openapi.json", endpoint="openapi")

@@ -10,25 +10,30 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app
 from marshmallow import Schema
 
 from catsite.api import schemas
+from catsite.api.paths import CONVERTERS
 
 #: What each error status means, for every operation that can answer it.
 ERRORS = {
-    400: "The body is not valid JSON or a field is invalid (errors says which).",
-    401: "The admin token is missing: send Authorization: Bearer <token> (see WWW-Authenticate).",
-    403: "Nobody may do this, or the admin token is wrong, or this stage has none configured.",
-    404: "Nothing at this path.",
+    400: "The body is not valid JSON, or a field or query parameter breaks its rule (errors says which).",
+    401: "No valid admin token: send Authorization: Bearer <token>. Missing credentials and a wrong "
+    'token alike (RFC 6750 section 3.1: the latter with error="invalid_token" in WWW-Authenticate).',
+    403: "Nobody may do this, whatever the credentials: this stage has no admin token configured, or "
+    "the picture is the tutorial's kitty (RFC 9110 section 15.5.4).",
+    404: "Nothing at this path, or no such picture or job (an id of the right shape that does not exist).",
     405: "This method is not allowed on this path.",
     409: "A concurrent writer kept changing the state; try again.",
     413: "The body is larger than the site accepts; upload large files to S3 instead.",
     415: "The body is not declared JSON (Content-Type: application/json).",
-    422: "The uploaded object is missing, too big, or not an image of an accepted type (errors says which).",
+    422: "The location is well formed, but no upload is there (it expired, or was never sent), or the "
+    "object is too big or not an image of an accepted type (errors says which).",
     500: "Something went wrong on the server; the answer carries no details.",
     503: "S3 is unavailable; try again after Retry-After seconds.",
     507: "The site's quota of stored pictures (count or bytes) is full.",
@@ -155,9 +160,15 @@ OPERATIONS = (
 )
 
 
-@cache
 def document() -> dict:
-    """The document without `servers` (which depend on the front door); built once per process."""
+    """The document of this app's stage, without `servers` (which depend on the front door)."""
+    return _document(current_app.extensions["settings"])
+
+
+@lru_cache(maxsize=8)
+def _document(settings) -> dict:
+    """Built once per stage's settings: the limits a stage configures (its bucket, its upload size)
+    are stated from the very schemas that enforce them."""
     spec = APISpec(
         title="catsite API",
         version="1.0.0",
@@ -168,7 +179,7 @@ def document() -> dict:
     spec.components.schema("Error", schema=schemas.ErrorSchema)
     spec.components.security_scheme("adminToken", ADMIN_SCHEME)
     for operation in OPERATIONS:
-        spec.path(path=operation.path, operations={operation.method: _operation(operation)})
+        spec.path(path=operation.path, operations={operation.method: _operation(operation, settings)})
     return spec.to_dict()
 
 
@@ -179,7 +190,19 @@ def document_for(script_root: str) -> dict:
     return answer
 
 
-def _operation(operation: Operation) -> dict:
+def _for_stage(schema: type[Schema], settings) -> type[Schema] | Schema:
+    """The schema as the resources use it: with this stage's limits when it has any."""
+    for_stage = getattr(schema, "for_stage", None)
+    return for_stage(settings) if for_stage else schema
+
+
+def _path_parameter(name: str) -> dict:
+    """A path parameter, its pattern the one its URL converter routes by."""
+    schema = {"type": "string", "pattern": schemas.anchored(CONVERTERS[name].pattern)}
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+def _operation(operation: Operation, settings) -> dict:
     responses = {
         str(operation.status): {
             "description": operation.summary,
@@ -197,10 +220,7 @@ def _operation(operation: Operation) -> dict:
             "description": ERRORS[status],
             "content": {"application/json": {"schema": "Error"}},
         }
-    parameters = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"{(\w+)}", operation.path)
-    ]
+    parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", operation.path)]
     if operation.query:
         parameters.append({"in": "query", "schema": operation.query})
     for name, description in operation.headers:
@@ -228,7 +248,7 @@ def _operation(operation: Operation) -> dict:
     if operation.body:
         answer["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": operation.body}},
+            "content": {"application/json": {"schema": _for_stage(operation.body, settings)}},
         }
     return answer
 

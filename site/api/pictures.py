@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 
 from flask import current_app, request, url_for
@@ -21,8 +19,10 @@ schemas = deferred("catsite.api.schemas")
 
 KITTY_ID = "kitty"
 #: Cursor meaning "only the kitty is left" (the stored pictures are exhausted).
-_KITTY_CURSOR = "~kitty"
-_INDEX_ENTRY = re.compile(r"\d{13}-[0-9a-f]{32}")
+_KITTY_CURSOR = KITTY_ID
+#: A page's cursor: the index entry it starts after (creation time in ms, picture id), or the
+#: kitty's. The query schema validates with it, and the OpenAPI document states it as `pattern`.
+CURSOR = re.compile(r"[0-9]{13}-[0-9a-f]{32}|" + _KITTY_CURSOR)
 
 
 def kitty() -> dict:
@@ -58,17 +58,13 @@ def public(record: dict) -> dict:
 
 
 def encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+    return value
 
 
 def decode_cursor(cursor: str) -> str:
-    try:
-        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        value = ""
-    if value != _KITTY_CURSOR and not _INDEX_ENTRY.fullmatch(value):
+    if not CURSOR.fullmatch(cursor):
         raise InvalidReference("The cursor is not one this API handed out.", "cursor")
-    return value
+    return cursor
 
 
 def list_pictures(limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
@@ -93,8 +89,8 @@ class CatPictures(Resource):
         return {"items": items, "count": len(items), "next_cursor": next_cursor, "code": 200}
 
     def post(self):
-        body = load_json_body(schemas.RegisterPictureSchema())
         settings = current_app.extensions["settings"]
+        body = load_json_body(schemas.RegisterPictureSchema.for_stage(settings))
         quota = (settings.max_pictures, settings.max_picture_bytes)
         record, created = register_upload(
             get_pictures(), body["location"], body["caption"], settings.max_upload_bytes, quota

@@ -1,31 +1,100 @@
-"""Request bodies the API accepts, as marshmallow schemas (the OpenAPI document reuses them)."""
+"""Request bodies the API accepts, as marshmallow schemas (the OpenAPI document reuses them).
+
+Every rule is stated once, here, in a form both the validator and the document use: lengths and
+ranges as marshmallow validators (apispec turns them into minLength/maxLength, minimum/maximum),
+shapes as `Pattern` validators (their regular expression is the document's `pattern`), choices as
+OneOf (`enum`). Limits that depend on the stage (its bucket, its upload size) are given to the
+schema when it is made, so the document of a stage states that stage's limits.
+"""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from catsite.api.pictures import CURSOR
 from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
+from catsite.pictures.registration import UPLOAD_KEY
 
 SAYS_MAX = 280
 
+#: Characters text may not contain: Unicode's control (Cc) and format (Cf, which includes the
+#: bidirectional overrides) code points, as inclusive ranges. Controls and invisible formatting
+#: are never part of something a cat says and can disguise text. (A unit test compares this
+#: table with `unicodedata`.) Only the Basic Multilingual Plane's: the format characters above
+#: it are script-specific or the tag characters of emoji flags (Scotland's), and a pattern naming
+#: code points above U+FFFF has no spelling every JSON Schema tool reads. Surrogates (Cs) are
+#: refused too, but apart: a lone one is not a Unicode scalar value, so no regular-expression
+#: dialect of JSON Schema can name it, and it cannot be stored as UTF-8.
+FORBIDDEN_RANGES = (
+    (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
+    (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
+    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+)  # fmt: skip
+#: White space that is not a control character: text made only of it (or empty) is blank.
+SPACE_RANGES = (
+    (0x0020, 0x0020), (0x00A0, 0x00A0), (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029),
+    (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+)  # fmt: skip
 
-def printable_text(value: str) -> None:
-    """Refuse text that is blank, not encodable, or carries control/formatting characters.
 
-    Lone surrogates cannot be stored as UTF-8; control characters (NUL, escapes) and
-    bidirectional overrides are never part of something a cat says and can disguise text.
-    """
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError("Must be valid Unicode text (no lone surrogates).") from None
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs"):
-            raise ValidationError(f"Must not contain control or formatting characters (U+{ord(char):04X}).")
+def _char_class(ranges, negated: bool = False) -> str:
+    """A regular-expression class both Python and ECMA-262 (JSON Schema's dialect) read alike."""
+
+    def char(code: int) -> str:
+        return f"\\u{code:04x}"
+
+    body = "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges)
+    return f"[{'^' if negated else ''}{body}]"
+
+
+_ALLOWED = _char_class(FORBIDDEN_RANGES, negated=True)
+_ALLOWED_NOT_SPACE = _char_class(FORBIDDEN_RANGES + SPACE_RANGES, negated=True)
+_FORBIDDEN = re.compile(_char_class(FORBIDDEN_RANGES))
+#: Printable text: something other than white space, and no forbidden character.
+PRINTABLE = f"{_char_class(SPACE_RANGES)}*{_ALLOWED_NOT_SPACE}{_ALLOWED}*"
+
+
+def anchored(pattern: str) -> str:
+    """The whole value must match (JSON Schema's `pattern` matches anywhere unless anchored)."""
+    return f"^(?:{pattern})$"
+
+
+class Pattern(validate.Regexp):
+    """The value matches `pattern` whole. The compiled expression is anchored, so apispec emits it
+    as the document's `pattern` verbatim; matching is `fullmatch`, so Python's `$` cannot let a
+    trailing newline through."""
+
+    def __init__(self, pattern: str, error: str):
+        super().__init__(anchored(pattern), error=error)
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class PrintableText(Pattern):
+    """Not blank, no control or formatting character; the message names what is wrong."""
+
+    def __init__(self, optional: bool = False):
+        super().__init__(f"(?:{PRINTABLE})?" if optional else PRINTABLE, "Must not be blank.")
+
+    def __call__(self, value: str) -> str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Must be valid Unicode text (no lone surrogates).") from None
+        if self.regex.fullmatch(value) is None:
+            bad = _FORBIDDEN.search(value)
+            if bad is None:
+                raise ValidationError("Must not be blank.")
+            raise ValidationError(
+                f"Must not contain control or formatting characters (U+{ord(bad.group()):04X})."
+            )
+        return value
 
 
 class CatSaysSchema(Schema):
@@ -36,8 +105,11 @@ class CatSaysSchema(Schema):
 
     says = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=SAYS_MAX), printable_text],
-        metadata={"description": f"What the cat says: 1 to {SAYS_MAX} characters of text."},
+        validate=[validate.Length(min=1, max=SAYS_MAX), PrintableText()],
+        metadata={
+            "description": f"What the cat says: 1 to {SAYS_MAX} characters of text, not only white "
+            "space, without control or formatting characters."
+        },
     )
 
 
@@ -45,9 +117,10 @@ CAPTION_MAX = 140
 FILENAME_MAX = 255
 
 
-def optional_printable_text(value: str) -> None:
-    if value:
-        printable_text(value)
+def _add_rule(field: fields.Field, rule) -> None:
+    """Add a validator to one schema instance's field. Its fields are shallow copies of the
+    class's, so the list is replaced, never appended to (that would change every instance)."""
+    field.validators = [*field.validators, rule]
 
 
 class WholeNumber(fields.Integer):
@@ -70,8 +143,8 @@ class UploadRequestSchema(Schema):
 
     filename = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=FILENAME_MAX), printable_text],
-        metadata={"description": "The file's name; stored in a safe, shortened form."},
+        validate=[validate.Length(min=1, max=FILENAME_MAX), PrintableText()],
+        metadata={"description": "The file's name (printable text); stored in a safe, shortened form."},
     )
     content_type = fields.String(
         required=True,
@@ -81,8 +154,17 @@ class UploadRequestSchema(Schema):
     bytes = WholeNumber(
         required=True,
         validate=validate.Range(min=1, error="Must be at least {min}."),
-        metadata={"description": "The file's size in bytes."},
+        metadata={"description": "The file's size in bytes, at most the stage's upload limit."},
     )
+
+    def __init__(self, *, max_bytes: int, **kwargs):
+        super().__init__(**kwargs)
+        too_big = "The file is too big: at most {max:,} bytes are accepted."
+        _add_rule(self.fields["bytes"], validate.Range(max=max_bytes, error=too_big))
+
+    @classmethod
+    def for_stage(cls, settings) -> UploadRequestSchema:
+        return cls(max_bytes=settings.max_upload_bytes)
 
 
 class RegisterPictureSchema(Schema):
@@ -98,9 +180,38 @@ class RegisterPictureSchema(Schema):
     )
     caption = fields.String(
         load_default="",
-        validate=[validate.Length(max=CAPTION_MAX), optional_printable_text],
-        metadata={"description": f"Up to {CAPTION_MAX} characters."},
+        validate=[validate.Length(max=CAPTION_MAX), PrintableText(optional=True)],
+        metadata={"description": f"Up to {CAPTION_MAX} characters of printable text, or none."},
     )
+
+    def __init__(self, *, bucket: str, **kwargs):
+        super().__init__(**kwargs)
+        _add_rule(self.fields["location"], LocationPattern(bucket))
+
+    @classmethod
+    def for_stage(cls, settings) -> RegisterPictureSchema:
+        return cls(bucket=settings.bucket)
+
+
+class LocationPattern(Pattern):
+    """An upload location of this stage; the message says which part is wrong."""
+
+    def __init__(self, bucket: str):
+        super().__init__(location_pattern(bucket), "")
+        self.prefix = f"s3://{bucket}/"
+
+    def _format_error(self, value: str) -> str:
+        if not value.startswith("s3://"):
+            return "The location must be an s3:// URI returned by POST /uploads."
+        if not value.startswith(self.prefix):
+            return "The location must be in this site's bucket."
+        return "The location must be an upload key returned by POST /uploads (uploads/<id>/<name>)."
+
+
+def location_pattern(bucket: str) -> str:
+    """s3://<this stage's bucket>/<an upload key of the shape catsite hands out>."""
+    key = re.sub(r"\(\?P<\w+>", "(", UPLOAD_KEY.pattern)  # named groups are Python's syntax only
+    return "s3://" + bucket.replace(".", r"\.") + "/" + key  # bucket names: a-z, 0-9, '-', '.'
 
 
 class PictureListQuerySchema(Schema):
@@ -110,7 +221,11 @@ class PictureListQuerySchema(Schema):
         unknown = EXCLUDE
 
     limit = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+    cursor = fields.String(
+        load_default=None,
+        validate=Pattern(CURSOR.pattern, "The cursor is not one this API handed out."),
+        metadata={"description": "The `next_cursor` of the page before."},
+    )
 
 
 # -- answers (documented in the OpenAPI document; the resources shape them) ----------------------

@@ -13,13 +13,8 @@ class Uploads(Resource):
     """`POST /uploads`: a presigned POST for one file sent straight to S3 (never through Lambda)."""
 
     def post(self):
-        body = load_json_body(schemas.UploadRequestSchema())
         settings = current_app.extensions["settings"]
-        limit = settings.max_upload_bytes
-        if body["bytes"] > limit:
-            raise schemas.ValidationError(
-                {"bytes": [f"The file is too big: at most {limit:,} bytes are accepted."]}
-            )
+        body = load_json_body(schemas.UploadRequestSchema.for_stage(settings))
         check_quota(get_pictures(), body["bytes"], settings.max_pictures, settings.max_picture_bytes)
         upload = new_upload(get_pictures(), body["filename"], body["content_type"], body["bytes"])
         return {**upload, "code": 201}, 201

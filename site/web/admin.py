@@ -4,6 +4,11 @@ The site is public, so anyone may read and add; removing needs a secret, `CATSIT
 set per stage outside the repository and sent as `Authorization: Bearer <token>`. It is compared
 in constant time, so the answer's timing does not reveal how much of a guess was right. A stage
 with no token configured refuses every delete rather than allowing them all.
+
+Statuses as RFC 6750 (section 3.1) and RFC 9110 (15.5.2, 15.5.4) give them: no bearer token, or
+a wrong one, is 401 with a `Bearer` challenge (a wrong one names `error="invalid_token"`), since
+the right credentials would succeed; 403 is for what no credentials could allow (a stage without
+a token configured, deleting the tutorial's kitty).
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ import hmac
 from flask import current_app, request
 
 from catsite.errors import Forbidden, Unauthorized
+
+#: The WWW-Authenticate challenge of a 401 (RFC 6750 section 3).
+CHALLENGE = 'Bearer realm="catsite moderation"'
 
 
 def require_admin() -> None:
@@ -25,4 +33,6 @@ def require_admin() -> None:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Deleting a picture needs the admin token: send Authorization: Bearer <token>.")
     if not hmac.compare_digest(token.encode("utf-8"), configured.encode("utf-8")):
-        raise Forbidden("The admin token is not right.")
+        wrong = Unauthorized("The admin token is not right.")
+        wrong.challenge = f'{CHALLENGE}, error="invalid_token"'
+        raise wrong

@@ -16,11 +16,29 @@ MIN_BYTES = 1024
 _TEXT = ("text/", "application/json", "application/javascript", "image/svg+xml")
 
 
+def accepts_gzip() -> bool:
+    """Whether Accept-Encoding gives gzip a quality above 0 (RFC 9110 section 12.5.3).
+
+    Parsed by Werkzeug. An entry naming gzip (or x-gzip, RFC 9110 section 8.4.1.3) decides;
+    otherwise `*` does; `identity` alone, `gzip;q=0` or `*;q=0` mean no gzip. No header at all:
+    no gzip either (the answer every client can read).
+    """
+    if "HTTP_ACCEPT_ENCODING" not in request.environ:
+        return False
+    named = wildcard = None
+    for value, quality in request.accept_encodings:
+        value = value.lower()
+        if value in ("gzip", "x-gzip"):
+            named = quality if named is None else max(named, quality)
+        elif value == "*":
+            wildcard = quality
+    quality = named if named is not None else wildcard
+    return bool(quality and quality > 0)
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def compress(response):
-        if "gzip" not in request.environ.get("HTTP_ACCEPT_ENCODING", "").lower():
-            return response  # the cheapest test first: most API clients accept no gzip
         if (
             response.direct_passthrough
             or response.is_streamed
@@ -31,7 +49,9 @@ def register(app: Flask) -> None:
         body = response.get_data()
         if len(body) < MIN_BYTES:
             return response
+        response.vary.add("Accept-Encoding")  # the answer depends on it from here on
+        if not accepts_gzip():
+            return response
         response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
         return response

@@ -130,7 +130,8 @@ def register(app: Flask) -> None:
         status = next((code for cls, code in REFUSAL_STATUS.items() if isinstance(error, cls)), 400)
         response = render_error(status, str(error), {error.field: [str(error)]} if error.field else None)
         if isinstance(error, Unauthorized):
-            response.headers["WWW-Authenticate"] = 'Bearer realm="catsite moderation"'
+            challenge = getattr(error, "challenge", 'Bearer realm="catsite moderation"')
+            response.headers["WWW-Authenticate"] = challenge
         return response
 
     @app.errorhandler(StorageConflict)

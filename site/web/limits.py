@@ -1,13 +1,18 @@
 """Requests and responses larger than the front door carries.
 
 A request body over the door's limit is refused with 413 from its Content-Length, before the body
-is read; the message points at `POST /uploads`. A response body over the door's limit (after
-base64, for binary bodies) would make Lambda fail the invocation, so it is written to `results/`
-in S3 and answered with 303 to a presigned URL, with a small JSON body naming its location too.
+is read; the message points at `POST /uploads`. A body sent without a Content-Length (chunked) is
+read up to one byte past the limit: more than the limit is the same 413, and Werkzeug would
+otherwise cut it at the limit silently and hand the app a truncated body.
+
+A response body over the door's limit (after base64, for binary bodies) would make Lambda fail
+the invocation, so it is written to `results/` in S3 and answered with 303 to a presigned URL,
+with a small JSON body naming its location too.
 """
 
 from __future__ import annotations
 
+import io
 import mimetypes
 
 from flask import Flask, jsonify, request
@@ -24,7 +29,9 @@ def register(app: Flask) -> None:
     @app.before_request
     def refuse_oversize_requests():
         limit = min(configured, door_for(request.environ).request_limit)
-        request.max_content_length = limit  # also bounds bodies sent without Content-Length
+        request.max_content_length = limit
+        if "CONTENT_LENGTH" not in request.environ and request.environ.get("wsgi.input_terminated"):
+            read_unsized_body(request.environ, limit)
         if request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
 
@@ -40,6 +47,23 @@ def register(app: Flask) -> None:
         if wire_size(size, door, binary) <= door.response_limit:
             return response
         return move_to_s3(response, door.name)
+
+
+def read_unsized_body(environ: dict, limit: int) -> None:
+    """A streamed body of at most `limit` bytes, made an ordinary sized one; 413 past the limit."""
+    stream = environ["wsgi.input"]
+    parts, size = [], 0
+    while size <= limit:
+        part = stream.read(min(64 * 1024, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if size > limit:
+        raise RequestEntityTooLarge()
+    body = b"".join(parts)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
 
 
 def move_to_s3(response, door_name: str):

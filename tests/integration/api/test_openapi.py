@@ -138,3 +138,43 @@ def test_the_docs_page_renders_every_operation_and_field(client, document):
     assert anchors <= ids, "every in-page link has a target"
     assert ("a", {"href": "/openapi.json"}) in parse(html)
     assert json.loads(client.get("/openapi.json").data)  # the link's target is JSON
+
+
+def test_no_two_routes_match_one_path(client):
+    # RFC 9110 section 9.3.7: OPTIONS answers what the target resource allows, and Allow lists
+    # exactly the documented methods (the implicit HEAD and OPTIONS aside).
+    answer = client.options("/cat/pics/archive")
+    assert set(answer.headers["Allow"].split(", ")) - {"HEAD", "OPTIONS"} == {"POST"}
+    assert client.get("/cat/pics/archive").status_code == 405
+
+
+def test_path_parameters_state_the_pattern_their_route_matches(app, document):
+    import jsonschema_rs
+
+    for rule in app.url_map.iter_rules():
+        for name, converter in rule._converters.items():
+            if not rule.endpoint.startswith("api."):
+                continue
+            params = document["paths"][openapi_path(rule.rule)]
+            for op in params.values():
+                (schema,) = [p["schema"] for p in op["parameters"] if p["in"] == "path" and p["name"] == name]
+                assert schema["pattern"] == f"^(?:{converter.regex[3:-1]})$"
+                check = jsonschema_rs.validator_for(schema)
+                assert check.is_valid("kitty" if name == "picture_id" else "0" * 32)
+                assert not check.is_valid("archive")
+
+
+def test_the_stages_limits_are_in_the_document(app, document, settings):
+    components = document["components"]["schemas"]
+    upload = components["UploadRequest"]["properties"]
+    assert upload["bytes"]["minimum"] == 1
+    assert upload["bytes"]["maximum"] == app.extensions["settings"].max_upload_bytes
+    location = components["RegisterPicture"]["properties"]["location"]["pattern"]
+    import jsonschema_rs
+
+    check = jsonschema_rs.validator_for({"type": "string", "pattern": location})
+    assert check.is_valid(f"s3://{settings['CATSITE_BUCKET']}/uploads/{'a' * 32}/cat.png")
+    assert not check.is_valid(f"s3://other-bucket/uploads/{'a' * 32}/cat.png")
+    assert not check.is_valid(f"s3://{settings['CATSITE_BUCKET']}/state/cat.json")
+    cursor = [p for p in document["paths"]["/cat/pics"]["get"]["parameters"] if p["name"] == "cursor"][0]
+    assert "pattern" in cursor["schema"]
