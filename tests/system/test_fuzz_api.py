@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import ADMIN
+from tests.support import ADMIN
 
 #: Examples per operation and mode; operations with nothing to vary stop after one.
 EXAMPLES = 150

@@ -5,7 +5,7 @@ import os
 import pytest
 from zappa.cli import ZappaCLI
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def stage_config(stage: str) -> dict:

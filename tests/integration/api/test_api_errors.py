@@ -158,7 +158,7 @@ def test_pictures_collection_holds_the_kitty(client):
 def test_marshmallow_and_botocore_load_only_when_a_request_needs_them(settings):
     """Cold start: /healthz validates nothing and reads no S3, so neither library is imported;
     the first body that is validated loads marshmallow, and its errors still answer 400 JSON."""
-    from tests.conftest import run_fresh_python
+    from tests.support.processes import run_fresh_python
 
     script = """
 import json, sys

@@ -31,7 +31,8 @@ from catsite_tools.events import (
     rest_event,
 )
 from catsite_tools.iam import copy_zappa_settings
-from tests.conftest import ROOT, new_bucket
+from tests.support import ROOT
+from tests.support.buckets import new_bucket
 
 KITTY = (ROOT / "static" / "kitty.png").read_bytes()
 
@@ -415,7 +416,7 @@ def test_non_http_events_go_to_zappas_handler(call):
 
 def add_pictures(call, build, count: int) -> list[bytes]:
     """Upload and register `count` pictures through the door; returns their bytes."""
-    from tests.pictures_helpers import image_bytes, post_to_s3
+    from tests.support.pictures import image_bytes, post_to_s3
 
     pictures = []
     for n in range(count):

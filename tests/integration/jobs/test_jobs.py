@@ -12,11 +12,12 @@ import pytest
 import requests
 
 from catsite import create_app
-from catsite.jobs.deadline import Deadline, OutOfTime
+from catsite.jobs.deadline import OutOfTime
 from catsite.jobs.runner import create_job, kitty_path
 from catsite.pictures.archive import build_archive
 from catsite.services import get_storage
-from tests.pictures_helpers import image_bytes, upload
+from tests.support.deadlines import ExpiresAfter
+from tests.support.pictures import image_bytes, upload
 
 
 def add_picture(client, color=(10, 20, 30)) -> dict:
@@ -118,19 +119,6 @@ def test_a_job_out_of_time_fails_cleanly(settings, s3, bucket):
     final = wait_until_done(client, started["status_url"])
     assert final["status"] == "failed" and "ran out of time" in final["reason"]
     assert nothing_written(s3, bucket)
-
-
-class ExpiresAfter(Deadline):
-    """A deadline that runs out after `checks` checks: stops the work at a chosen point."""
-
-    def __init__(self, checks: int):
-        super().__init__(3600)
-        self.left = checks
-
-    def check(self) -> None:
-        self.left -= 1
-        if self.left < 0:
-            raise OutOfTime("test")
 
 
 def test_an_archive_stopped_half_way_leaves_no_object_and_no_open_upload(app, client, s3, bucket, settings):

@@ -18,9 +18,9 @@ from catsite.jobs.runner import create_job, kitty_path
 from catsite.pictures.archive import build_archive
 from catsite.s3.storage import S3_CLIENT_CONFIG, Storage
 from catsite_tools.iam import function_name, policy, render, stage_config, stage_policies
-from tests.conftest import ADMIN
-from tests.integration.jobs.test_jobs import ExpiresAfter
-from tests.pictures_helpers import image_bytes, upload
+from tests.support import ADMIN
+from tests.support.deadlines import ExpiresAfter
+from tests.support.pictures import image_bytes, upload
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import ADMIN, ADMIN_TOKEN
+from tests.support import ADMIN, ADMIN_TOKEN
 
 HEX = "ab" * 16
 UPLOAD = f"uploads/{HEX}/cat.png"

@@ -22,7 +22,7 @@ from catsite.settings import Settings
 from catsite.web.static import StaticAssetError, build_assets
 from catsite_tools.events import rest_event
 from catsite_tools.publish_static import publish, stage_overrides
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 STATIC = ROOT / "static"
 FAKE_PNG = b"\x89PNG fake"
