@@ -1,9 +1,13 @@
-"""Builders for the events each Lambda front door sends, in AWS's own shapes.
+"""Builders for the events each Lambda front door sends, in AWS's own shapes, and the context
+Lambda passes: the one place both the tests and the local door (`lambda_gateway`) make them.
 
 Written for catsite from AWS's documented payload formats: API Gateway REST (v1 proxy), HTTP API
 (payload 2.0), Lambda Function URL (payload 2.0), and ALB target groups with multi-value headers
 off and on. Each builder takes a method, a path (with query string, if any) and optional body and
-headers, and fills in what that door always sends.
+headers (a dict, or (name, value) pairs as they arrived, repeats allowed), and fills in what that
+door always sends. `defaults=False` leaves out the headers a typical client adds (the local door
+passes the real request's headers). Standard library only: the Lambda worker, which runs beside
+an unzipped artifact with nothing else on its path, loads `LambdaContext` from here.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ REST_HOST = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
 CUSTOM_DOMAIN = "cats.example.com"
 FUNCTION_URL_HOST = "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws"
 ALB_HOST = "catsite-prod-123456789.us-east-1.elb.amazonaws.com"
+CLIENT_IP = "203.0.113.7"
 TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/catsite-prod/0123456789abcdef"
 
 
@@ -34,27 +39,59 @@ def _split(path: str) -> tuple[str, dict[str, list[str]], str]:
     return parts.path or "/", parse_qs(parts.query, keep_blank_values=True), parts.query
 
 
-def rest_event(method, path, *, stage="dev", host=REST_HOST, body=None, base64_body=False, headers=None):
+def _client_headers(host: str, source_ip: str) -> list[tuple[str, str]]:
+    return [
+        ("Host", host),
+        ("Accept", "*/*"),
+        ("User-Agent", "catsite-tests"),
+        ("X-Forwarded-Proto", "https"),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-For", source_ip),
+    ]
+
+
+def _headers(headers, host: str, source_ip: str, defaults: bool) -> list[tuple[str, str]]:
+    """The request's header pairs: a typical client's (unless `defaults` is off), each replaced by
+    the caller's header of the same name, then the caller's."""
+    given = list(headers.items()) if isinstance(headers, dict) else list(headers or ())
+    names = {name.lower() for name, _ in given}
+    base = _client_headers(host, source_ip) if defaults else []
+    return [(k, v) for k, v in base if k.lower() not in names] + given
+
+
+def _grouped(pairs, lower: bool = False) -> dict[str, list[str]]:
+    multi: dict[str, list[str]] = {}
+    for key, value in pairs:
+        multi.setdefault(key.lower() if lower else key, []).append(value)
+    return multi
+
+
+def rest_event(
+    method,
+    path,
+    *,
+    stage="dev",
+    host=REST_HOST,
+    body=None,
+    base64_body=False,
+    headers=None,
+    source_ip=CLIENT_IP,
+    defaults=True,
+):
     """API Gateway REST API, v1 proxy integration. On the execute-api host, `path` excludes the
     stage and `requestContext.path` includes it; on a custom domain neither does."""
     path_only, query, _ = _split(path)
-    all_headers = {
-        "Host": host,
-        "Accept": "*/*",
-        "User-Agent": "catsite-tests",
-        "X-Forwarded-Proto": "https",
-        "X-Forwarded-Port": "443",
-        "X-Forwarded-For": "203.0.113.7",
-        **(headers or {}),
-    }
+    pairs = _headers(headers, host, source_ip, defaults)
+    if not any(k.lower() == "host" for k, _ in pairs):
+        pairs.insert(0, ("Host", host))
     encoded, is_b64 = _body(body, base64_body)
     on_execute_api = host.endswith(".amazonaws.com")
     return {
         "resource": "/{proxy+}",
         "path": path_only,
         "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
+        "headers": dict(pairs),
+        "multiValueHeaders": _grouped(pairs),
         "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
         "multiValueQueryStringParameters": query or None,
         "pathParameters": {"proxy": path_only.lstrip("/")},
@@ -64,7 +101,7 @@ def rest_event(method, path, *, stage="dev", host=REST_HOST, body=None, base64_b
             "apiId": host.split(".")[0],
             "domainName": host,
             "httpMethod": method,
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": "catsite-tests", "userArn": None},
+            "identity": {"sourceIp": source_ip, "userAgent": dict(pairs).get("User-Agent"), "userArn": None},
             "path": f"/{stage}{path_only}" if on_execute_api else path_only,
             "protocol": "HTTP/1.1",
             "requestId": str(uuid.uuid4()),
@@ -77,17 +114,18 @@ def rest_event(method, path, *, stage="dev", host=REST_HOST, body=None, base64_b
     }
 
 
-def _v2_event(method, path, *, host, stage, raw_path, body, base64_body, headers):
+def _v2_event(method, path, *, host, stage, raw_path, body, base64_body, headers, source_ip, defaults):
+    """Payload 2.0: header names lower-case, repeated headers joined with commas, cookies apart."""
     _, _, raw_query = _split(path)
-    all_headers = {
-        "host": host,
-        "accept": "*/*",
-        "user-agent": "catsite-tests",
-        "x-forwarded-proto": "https",
-        "x-forwarded-port": "443",
-        "x-forwarded-for": "203.0.113.7",
-    }
-    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+    all_headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for key, value in _headers(headers, host, source_ip, defaults):
+        name = key.lower()
+        if name == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+        else:
+            all_headers[name] = f"{all_headers[name]},{value}" if name in all_headers else value
+    host = all_headers.setdefault("host", host)
     encoded, is_b64 = _body(body, base64_body)
     event = {
         "version": "2.0",
@@ -104,8 +142,8 @@ def _v2_event(method, path, *, host, stage, raw_path, body, base64_body, headers
                 "method": method,
                 "path": raw_path,
                 "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.7",
-                "userAgent": "catsite-tests",
+                "sourceIp": source_ip,
+                "userAgent": all_headers.get("user-agent", ""),
             },
             "requestId": str(uuid.uuid4()),
             "routeKey": "$default",
@@ -114,6 +152,8 @@ def _v2_event(method, path, *, host, stage, raw_path, body, base64_body, headers
         },
         "isBase64Encoded": is_b64,
     }
+    if cookies:
+        event["cookies"] = cookies
     if raw_query:
         event["queryStringParameters"] = {k: ",".join(v) for k, v in parse_qs(raw_query).items()}
     if encoded is not None:
@@ -121,7 +161,17 @@ def _v2_event(method, path, *, host, stage, raw_path, body, base64_body, headers
     return event
 
 
-def http_event(method, path, *, stage="$default", body=None, base64_body=False, headers=None):
+def http_event(
+    method,
+    path,
+    *,
+    stage="$default",
+    body=None,
+    base64_body=False,
+    headers=None,
+    source_ip=CLIENT_IP,
+    defaults=True,
+):
     """API Gateway HTTP API, payload 2.0. A named stage appears in `rawPath`; `$default` does not."""
     path_only, _, _ = _split(path)
     raw_path = path_only if stage == "$default" else f"/{stage}{path_only}"
@@ -134,10 +184,14 @@ def http_event(method, path, *, stage="$default", body=None, base64_body=False, 
         body=body,
         base64_body=base64_body,
         headers=headers,
+        source_ip=source_ip,
+        defaults=defaults,
     )
 
 
-def function_url_event(method, path, *, body=None, base64_body=False, headers=None):
+def function_url_event(
+    method, path, *, body=None, base64_body=False, headers=None, source_ip=CLIENT_IP, defaults=True
+):
     """Lambda Function URL: payload 2.0, stage `$default`, no prefix."""
     path_only, _, _ = _split(path)
     return _v2_event(
@@ -149,22 +203,26 @@ def function_url_event(method, path, *, body=None, base64_body=False, headers=No
         body=body,
         base64_body=base64_body,
         headers=headers,
+        source_ip=source_ip,
+        defaults=defaults,
     )
 
 
-def alb_event(method, path, *, multi_value=False, body=None, base64_body=False, headers=None):
+def alb_event(
+    method,
+    path,
+    *,
+    multi_value=False,
+    body=None,
+    base64_body=False,
+    headers=None,
+    source_ip=CLIENT_IP,
+    defaults=True,
+):
     """ALB target group. Headers arrive lower-case; with multi-value headers on, only the
     `multiValue*` keys are present, otherwise only the single-value ones."""
     path_only, query, _ = _split(path)
-    all_headers = {
-        "host": ALB_HOST,
-        "accept": "*/*",
-        "user-agent": "catsite-tests",
-        "x-forwarded-proto": "https",
-        "x-forwarded-port": "443",
-        "x-forwarded-for": "203.0.113.7",
-    }
-    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+    pairs = [(k.lower(), v) for k, v in _headers(headers, ALB_HOST, source_ip, defaults)]
     encoded, is_b64 = _body(body, base64_body)
     event = {
         "requestContext": {"elb": {"targetGroupArn": TARGET_GROUP}},
@@ -174,10 +232,10 @@ def alb_event(method, path, *, multi_value=False, body=None, base64_body=False, 
         "isBase64Encoded": is_b64,
     }
     if multi_value:
-        event["multiValueHeaders"] = {k: [v] for k, v in all_headers.items()}
+        event["multiValueHeaders"] = _grouped(pairs)
         event["multiValueQueryStringParameters"] = query
     else:
-        event["headers"] = all_headers
+        event["headers"] = dict(pairs)
         event["queryStringParameters"] = {k: v[-1] for k, v in query.items()}
     return event
 
@@ -185,14 +243,14 @@ def alb_event(method, path, *, multi_value=False, body=None, base64_body=False, 
 class LambdaContext:
     """What Lambda passes as `context`, with the attributes catsite and Zappa read."""
 
-    def __init__(self, remaining_ms: int = 30_000, function_name: str = "catsite-dev"):
+    def __init__(self, remaining_ms: int = 30_000, function_name: str = "catsite-dev", log_stream: str = ""):
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = 512
         self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "2026/11/25/[$LATEST]0123456789abcdef"
+        self.log_stream_name = log_stream or "2026/11/25/[$LATEST]0123456789abcdef"
         self._deadline = time.monotonic() + remaining_ms / 1000
 
     def get_remaining_time_in_millis(self) -> int:
