@@ -163,27 +163,3 @@ def test_unknown_or_malformed_job_ids_are_404_json(client, bucket_state, job_id)
     body = answer.get_json()
     assert body["code"] == 404 and "job" in body["message"]
     assert bucket_state() == before
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "kwargs", "status"),
-    [
-        (
-            "post",
-            "/cat/pics/archive",
-            {"data": "x" * (2 * 1024 * 1024), "content_type": "application/json"},
-            413,
-        ),
-        ("put", "/cat/pics/archive", {}, 405),
-        ("delete", "/jobs/" + "0" * 32, {}, 405),
-        ("post", "/jobs/" + "0" * 32, {"json": {"status": "done"}}, 405),
-    ],
-)
-def test_hostile_requests_about_archives_and_jobs_change_nothing(
-    client, bucket_state, method, path, kwargs, status
-):
-    before = bucket_state()
-    answer = getattr(client, method)(path, **kwargs)
-    assert answer.status_code == status
-    assert answer.get_json()["code"] == status
-    assert bucket_state() == before
