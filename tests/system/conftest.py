@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 from pathlib import Path
 
@@ -13,8 +14,21 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def lambda_zip() -> Path:
-    """dist/catsite-dev.zip, built once per session by `scripts/package dev`."""
+def lambda_zip(tmp_path_factory, worker_id) -> Path:
+    """dist/catsite-dev.zip, built once per run by `scripts/package dev`; with pytest-xdist, the
+    first worker builds it under a lock and the others use that build."""
+    if worker_id == "master":
+        return _package()
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
+    built = shared / "lambda-zip-built"
+    with open(shared / "lambda-zip.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            built.write_text(str(_package()))
+    return Path(built.read_text())
+
+
+def _package() -> Path:
     done = subprocess.run(
         [str(ROOT / "scripts" / "package"), "dev"], cwd=ROOT, capture_output=True, text=True, check=False
     )
