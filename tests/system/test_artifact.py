@@ -20,7 +20,8 @@ import pytest
 
 from catsite_tools.events import CUSTOM_DOMAIN, alb_event, function_url_event, http_event, rest_event
 from catsite_tools.lambda_worker import LambdaProcess, unpack
-from tests.conftest import ROOT, new_bucket
+from tests.support import ROOT
+from tests.support.buckets import new_bucket
 
 KITTY = (ROOT / "static" / "kitty.png").read_bytes()
 RUNTIME = ROOT / "build" / "lambda-runtime"

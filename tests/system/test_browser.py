@@ -6,15 +6,10 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-def collect_console_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
-def test_changing_what_the_cat_says_updates_the_page_without_a_reload(page: Page, live_server):
-    errors = collect_console_errors(page)
+def test_changing_what_the_cat_says_updates_the_page_without_a_reload(
+    page: Page, live_server, console_errors
+):
+    errors = console_errors
     page.goto(f"{live_server}/")
     expect(page.locator("#says")).to_have_text("meow")
     page.evaluate("window.__sameDocument = true")  # lost if the page reloads
@@ -52,8 +47,10 @@ def test_the_form_works_without_javascript(browser, live_server):
         context.close()
 
 
-def test_the_home_page_works_behind_the_stage_prefix_of_a_lambda_door(page: Page, lambda_door):
-    errors = collect_console_errors(page)
+def test_the_home_page_works_behind_the_stage_prefix_of_a_lambda_door(
+    page: Page, lambda_door, console_errors
+):
+    errors = console_errors
     page.goto(f"{lambda_door}/")
     expect(page.locator("#says")).to_have_text("meow")
     with page.expect_response(lambda r: r.url.endswith("/dev/cat") and r.request.method == "POST") as posted:

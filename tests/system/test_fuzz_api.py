@@ -22,7 +22,7 @@ import sys
 import pytest
 import requests
 
-from tests.conftest import ADMIN_TOKEN
+from tests.support import ADMIN_TOKEN
 
 PHASES = "examples,coverage,fuzzing,stateful"
 EXAMPLES = 60

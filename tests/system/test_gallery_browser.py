@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.pictures_helpers import noisy_png
-from tests.system.test_browser import collect_console_errors
+from tests.support.pictures import noisy_png
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +20,12 @@ def throttle_uploads(page: Page, bytes_per_second: int) -> None:
     )
 
 
-def test_uploading_a_picture_shows_progress_and_adds_it_to_the_gallery(page: Page, live_server, tmp_path):
+def test_uploading_a_picture_shows_progress_and_adds_it_to_the_gallery(
+    page: Page, live_server, tmp_path, console_errors
+):
     picture = tmp_path / "big-cat.png"
     picture.write_bytes(noisy_png(3))
-    errors = collect_console_errors(page)
+    errors = console_errors
     page.goto(f"{live_server}/pics")
     expect(page.locator("#gallery img")).to_have_count(1)  # the kitty
     page.evaluate(
@@ -77,7 +78,9 @@ def test_a_wrong_type_is_refused_before_anything_is_sent(page: Page, live_server
     assert requests == []
 
 
-def test_download_all_shows_progress_and_offers_a_working_link(page: Page, live_server, tmp_path):
+def test_download_all_shows_progress_and_offers_a_working_link(
+    page: Page, live_server, tmp_path, console_errors
+):
     import io
     import zipfile
 
@@ -91,7 +94,7 @@ def test_download_all_shows_progress_and_offers_a_working_link(page: Page, live_
         page.get_by_role("button", name="Upload").click()
         expect(page.locator("#upload-status")).to_have_text("Added to the gallery.", timeout=30_000)
 
-    errors = collect_console_errors(page)
+    errors = console_errors
     page.evaluate(
         """() => {
           window.__archive = [];

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from catsite_tools.local_s3 import free_port
-from tests.conftest import ROOT, stop_process, wait_for_http
+from tests.support import ROOT
+from tests.support.processes import stop_process, wait_for_http
 
 
 def read_until(process: subprocess.Popen, pattern: str, timeout: float = 60.0) -> re.Match:

@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from catsite_tools.rehearse import AwsEmulator
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
 def test_short_rehearsal_deploys_and_undeploys_dev(lambda_zip):

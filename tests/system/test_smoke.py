@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from catsite_tools.local_s3 import free_port
-from tests.conftest import ADMIN_TOKEN, ROOT
+from tests.support import ADMIN_TOKEN, ROOT
 
 
 def smoke(url: str) -> subprocess.CompletedProcess:

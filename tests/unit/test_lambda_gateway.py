@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -93,11 +91,3 @@ def test_an_answer_larger_than_the_door_carries_is_a_502():
 def test_the_alb_door_gives_the_function_its_own_timeout():
     assert Gateway("alb", "prod", RecordingFunction, 900).time_limit == 900
     assert Gateway("rest", "prod", RecordingFunction, 900).time_limit == 29
-
-
-def test_the_served_site_through_a_rest_door(lambda_door):
-    with urllib.request.urlopen(f"{lambda_door}/cat") as response:
-        assert json.loads(response.read()) == {"says": "meow", "code": 200}
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(lambda_door.removesuffix("/dev") + "/cat")
-    assert refused.value.code == 403

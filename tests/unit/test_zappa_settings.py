@@ -1,14 +1,18 @@
 """zappa_settings.json, read by Zappa itself (so `extends` is resolved as on deploy)."""
 
+import copy
+import functools
 import os
 
 import pytest
 from zappa.cli import ZappaCLI
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
-def stage_config(stage: str) -> dict:
+@functools.cache
+def _loaded(stage: str) -> dict:
+    """Zappa's reading of one stage, once per session (the file does not change while tests run)."""
     cli = ZappaCLI()
     cli.api_stage = stage
     cwd = os.getcwd()
@@ -18,6 +22,10 @@ def stage_config(stage: str) -> dict:
     finally:
         os.chdir(cwd)
     return cli.stage_config
+
+
+def stage_config(stage: str) -> dict:
+    return copy.deepcopy(_loaded(stage))
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])

@@ -9,7 +9,7 @@ import pytest
 from zappa.cli import ZappaCLI
 
 from catsite_tools.zappa_stage import function_name, stage_config, stage_names, stage_overrides
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 SETTINGS_FILE = ROOT / "zappa_settings.json"
 

@@ -1,9 +1,14 @@
 """Builders for the events each Lambda front door sends, in the shapes AWS documents.
 
-Each builder takes a method, a target as the client sent it (path and query string, the query
-percent-encoded as a client encodes it) and optional body and headers, and fills in what that
-door always sends. Headers are a mapping (a list value is a header given more than once) or a
-list of (name, value) pairs. The page each shape comes from is named beside its builder:
+The one place both the tests and the local Lambda door (`lambda_gateway`) make events, and the
+context Lambda passes (`LambdaContext`). Each builder takes a method, a target as the client sent
+it (path and query string, the query percent-encoded as a client encodes it) and optional body
+and headers, and fills in what that door always sends. Headers are a mapping (a list value is a
+header given more than once) or a list of (name, value) pairs; a Host header given wins over the
+door's default host. `defaults=False` leaves out the headers a typical client adds (the local
+door passes the real request's headers). Standard library only: the Lambda worker, which runs
+beside an unzipped artifact with nothing else on its path, loads `LambdaContext` from here. The
+page each shape comes from is named beside its builder:
 
 - ELB user guide, "Lambda functions as targets" (Application Load Balancer events):
   https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
@@ -66,6 +71,22 @@ def _raw_query(target: str) -> tuple[str, list[tuple[str, str]]]:
     return parts.path or "/", raw
 
 
+#: What a typical client sends besides Host; the caller's headers of the same name replace them.
+_TYPICAL = (("Accept", "*/*"), ("User-Agent", "catsite-tests"))
+
+
+def _client_pairs(headers, host: str, defaults: bool, lower: bool = False) -> list[tuple[str, str]]:
+    """The client's headers as the door passes them on: Host (the caller's, else `host`), a
+    typical client's headers unless `defaults` is off or the caller sent the same name, then the
+    caller's; X-Forwarded-For is left to the door (`_forwarded`)."""
+    given = [(k, v) for k, v in _pairs(headers) if k.lower() != "x-forwarded-for"]
+    names = {k.lower() for k, _ in given}
+    first = [] if "host" in names else [("Host", host)]
+    typical = [(k, v) for k, v in _TYPICAL if defaults and k.lower() not in names]
+    pairs = first + typical + given
+    return [(k.lower(), v) for k, v in pairs] if lower else pairs
+
+
 def _forwarded(pairs, source_ip: str) -> str:
     """X-Forwarded-For as the door sends it: what the client sent, then the client's address."""
     sent = [v for k, v in pairs if k.lower() == "x-forwarded-for"]
@@ -83,6 +104,7 @@ def rest_event(
     headers=None,
     base_path=None,
     source_ip=CLIENT_IP,
+    defaults=True,
 ):
     """API Gateway REST API, Lambda proxy integration, input format (v1), as Zappa deploys it
     (resources `/` and `/{proxy+}`, method ANY). Query values arrive decoded;
@@ -93,10 +115,7 @@ def rest_event(
     path_only, raw = _raw_query(path)
     query = [(unquote(k.replace("+", " ")), unquote(v.replace("+", " "))) for k, v in raw]
     pairs = [
-        ("Host", host),
-        ("Accept", "*/*"),
-        ("User-Agent", "catsite-tests"),
-        *[(k, v) for k, v in _pairs(headers) if k.lower() not in ("host", "x-forwarded-for")],
+        *_client_pairs(headers, host, defaults),
         ("X-Forwarded-For", _forwarded(_pairs(headers), source_ip)),
         ("X-Forwarded-Port", "443"),
         ("X-Forwarded-Proto", "https"),
@@ -124,7 +143,11 @@ def rest_event(
             "domainName": host,
             "domainPrefix": host.split(".")[0],
             "httpMethod": method,
-            "identity": {"sourceIp": source_ip, "userAgent": "catsite-tests", "userArn": None},
+            "identity": {
+                "sourceIp": source_ip,
+                "userAgent": multi_headers.get("User-Agent", [None])[-1],
+                "userArn": None,
+            },
             "path": f"/{stage}{path_only}" if on_execute_api else full_path,
             "protocol": "HTTP/1.1",
             "requestId": str(uuid.uuid4()),
@@ -138,18 +161,16 @@ def rest_event(
     }
 
 
-def _v2_event(method, path, *, host, domain, stage, raw_path, body, base64_body, headers, source_ip):
+def _v2_event(
+    method, path, *, host, domain, stage, raw_path, body, base64_body, headers, source_ip, defaults
+):
     """Payload 2.0: header names lower-case, a repeated header joined with commas, the Cookie
     header moved into `cookies`, `rawQueryString` exactly as sent, `queryStringParameters`
     decoded with a repeated key joined by commas, no `body` key without a body."""
     _, raw = _raw_query(path)
     raw_query = urlsplit(path).query
-    pairs = [(k, v) for k, v in _pairs(headers) if k.lower() not in ("host", "x-forwarded-for")]
     all_pairs = [
-        ("host", host),
-        ("accept", "*/*"),
-        ("user-agent", "catsite-tests"),
-        *pairs,
+        *_client_pairs(headers, host, defaults, lower=True),
         ("x-forwarded-for", _forwarded(_pairs(headers), source_ip)),
         ("x-forwarded-port", "443"),
         ("x-forwarded-proto", "https"),
@@ -173,7 +194,7 @@ def _v2_event(method, path, *, host, domain, stage, raw_path, body, base64_body,
                 "path": unquote(raw_path),
                 "protocol": "HTTP/1.1",
                 "sourceIp": source_ip,
-                "userAgent": "catsite-tests",
+                "userAgent": ",".join(grouped.get("user-agent", [])),
             },
             "requestId": str(uuid.uuid4()),
             "routeKey": "$default",
@@ -203,6 +224,7 @@ def http_event(
     headers=None,
     host=REST_HOST,
     source_ip=CLIENT_IP,
+    defaults=True,
 ):
     """API Gateway HTTP API, payload 2.0 ("Lambda proxy integrations for HTTP APIs"). On the
     execute-api host a named stage begins `rawPath` and `$default` does not; on a custom domain
@@ -221,10 +243,13 @@ def http_event(
         base64_body=base64_body,
         headers=headers,
         source_ip=source_ip,
+        defaults=defaults,
     )
 
 
-def function_url_event(method, path, *, body=None, base64_body=False, headers=None, source_ip=CLIENT_IP):
+def function_url_event(
+    method, path, *, body=None, base64_body=False, headers=None, source_ip=CLIENT_IP, defaults=True
+):
     """Lambda Function URL ("Invoking Lambda function URLs"): payload 2.0, stage `$default`, no
     prefix, `requestContext.domainName` the function URL's host."""
     path_only, _ = _raw_query(path)
@@ -239,6 +264,7 @@ def function_url_event(method, path, *, body=None, base64_body=False, headers=No
         base64_body=base64_body,
         headers=headers,
         source_ip=source_ip,
+        defaults=defaults,
     )
 
 
@@ -252,6 +278,7 @@ def alb_event(
     headers=None,
     scheme="https",
     source_ip=CLIENT_IP,
+    defaults=True,
 ):
     """ALB target group ("Lambda functions as targets"). Query keys and values are passed as the
     client sent them: "If the query parameters are URL-encoded, the load balancer does not decode
@@ -261,12 +288,8 @@ def alb_event(
     appends the client's address to X-Forwarded-For and sets X-Forwarded-Proto and -Port to its
     listener's (`scheme`: an ALB may have an http listener). `body` is always present."""
     path_only, raw = _raw_query(path)
-    pairs = [(k, v) for k, v in _pairs(headers) if k.lower() not in ("host", "x-forwarded-for")]
     all_pairs = [
-        ("host", ALB_HOST),
-        ("accept", "*/*"),
-        ("user-agent", "catsite-tests"),
-        *pairs,
+        *_client_pairs(headers, ALB_HOST, defaults, lower=True),
         ("x-amzn-trace-id", "Root=1-5c536348-3d683b8b04734faae651f476"),
         ("x-forwarded-for", _forwarded(_pairs(headers), source_ip)),
         ("x-forwarded-port", "443" if scheme == "https" else "80"),
@@ -294,14 +317,14 @@ def alb_event(
 class LambdaContext:
     """What Lambda passes as `context`, with the attributes catsite and Zappa read."""
 
-    def __init__(self, remaining_ms: int = 30_000, function_name: str = "catsite-dev"):
+    def __init__(self, remaining_ms: int = 30_000, function_name: str = "catsite-dev", log_stream: str = ""):
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = 512
         self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "2026/11/25/[$LATEST]0123456789abcdef"
+        self.log_stream_name = log_stream or "2026/11/25/[$LATEST]0123456789abcdef"
         self._deadline = time.monotonic() + remaining_ms / 1000
 
     def get_remaining_time_in_millis(self) -> int:

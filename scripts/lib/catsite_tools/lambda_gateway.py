@@ -13,96 +13,40 @@ from __future__ import annotations
 import base64
 import json
 import threading
-import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 from catsite.awslambda.doors import DOORS
+from catsite_tools import events
 
 REGION = "us-east-1"
+LOCAL_API_HOST = f"local.execute-api.{REGION}.amazonaws.com"
+LOCAL_IP = "127.0.0.1"
 
 
 def build_event(door: str, stage: str, method: str, target: str, headers: list[tuple[str, str]], body: bytes):
-    """The event `door` sends for one HTTP request, or None when the door would answer 403."""
-    parts = urlsplit(target)
-    path, query = parts.path or "/", parts.query
-    pairs = parse_qs(query, keep_blank_values=True)
-    encoded = base64.b64encode(body).decode("ascii") if body else None
+    """The event `door` sends for one HTTP request, or None when the door would answer 403.
+    Built by catsite_tools.events, from the request's own headers and a client at 127.0.0.1."""
+    path, _, query = target.partition("?")
+    path = path or "/"
+    staged = path == f"/{stage}" or path.startswith(f"/{stage}/")
+    inner = (path[len(stage) + 1 :] or "/") + (f"?{query}" if query else "")
+    request = {"body": body or None, "base64_body": True, "headers": headers, "source_ip": LOCAL_IP}
     if door == "rest":
-        if not (path == f"/{stage}" or path.startswith(f"/{stage}/")):
+        if not staged:
             return None  # the execute-api host answers 403 outside its stages
-        host = f"local.execute-api.{REGION}.amazonaws.com"
-        single = {k: v for k, v in headers} | {"Host": host}
-        multi: dict[str, list[str]] = {}
-        for key, value in headers:
-            multi.setdefault(key, []).append(value)
-        multi["Host"] = [host]
-        inner = path[len(stage) + 1 :] or "/"
-        return {
-            "resource": "/{proxy+}",
-            "path": inner,
-            "httpMethod": method,
-            "headers": single,
-            "multiValueHeaders": multi,
-            "queryStringParameters": {k: v[-1] for k, v in pairs.items()} or None,
-            "multiValueQueryStringParameters": pairs or None,
-            "pathParameters": {"proxy": inner.lstrip("/")},
-            "stageVariables": None,
-            "requestContext": {
-                "stage": stage,
-                "path": path,
-                "httpMethod": method,
-                "domainName": host,
-                "requestId": str(uuid.uuid4()),
-                "identity": {"sourceIp": "127.0.0.1"},
-            },
-            "body": encoded,
-            "isBase64Encoded": bool(encoded),
-        }
+        request["headers"] = [(k, v) for k, v in headers if k.lower() != "host"]
+        return events.rest_event(method, inner, stage=stage, host=LOCAL_API_HOST, **request, defaults=False)
     if door == "alb":
-        multi = {}
-        for key, value in headers:
-            multi.setdefault(key.lower(), []).append(value)
-        return {
-            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:local"}},
-            "httpMethod": method,
-            "path": path,
-            "multiValueHeaders": multi,
-            "multiValueQueryStringParameters": pairs,
-            "body": encoded or "",
-            "isBase64Encoded": bool(encoded),
-        }
-    # payload 2.0: HTTP API (with its stage in the path unless `$default`) and Function URL
-    event_stage = stage if door == "http" else "$default"
-    if door == "http" and stage != "$default" and not (path == f"/{stage}" or path.startswith(f"/{stage}/")):
-        return None
-    lowered: dict[str, str] = {}
-    cookies = []
-    for key, value in headers:
-        if key.lower() == "cookie":
-            cookies.extend(c.strip() for c in value.split(";") if c.strip())
-        else:
-            lowered[key.lower()] = f"{lowered[key.lower()]},{value}" if key.lower() in lowered else value
-    event = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": lowered,
-        "requestContext": {
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"},
-            "requestId": str(uuid.uuid4()),
-            "stage": event_stage,
-            "timeEpoch": int(time.time() * 1000),
-        },
-        "isBase64Encoded": bool(encoded),
-    }
-    if cookies:
-        event["cookies"] = cookies
-    if encoded:
-        event["body"] = encoded
-    return event
+        return events.alb_event(method, target, multi_value=True, **request, defaults=False)
+    if door == "http":
+        if stage == "$default":
+            return events.http_event(method, target, **request, defaults=False)
+        if not staged:
+            return None
+        # A named stage begins rawPath on the execute-api host only (as there, so here).
+        request["headers"] = [(k, v) for k, v in headers if k.lower() != "host"]
+        return events.http_event(method, inner, stage=stage, host=LOCAL_API_HOST, **request, defaults=False)
+    return events.function_url_event(method, target, **request, defaults=False)
 
 
 def answer_parts(answer: dict) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -35,21 +35,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 
 
-class Context:
-    """What Lambda passes as `context`."""
+def _context_class():
+    """catsite_tools.events.LambdaContext, the one fake context, loaded from its file beside this
+    one: under `-I -S` neither catsite_tools nor this folder is on `sys.path` (events.py is
+    standard library only for this reason)."""
+    import importlib.util
 
-    def __init__(self, remaining_ms: int, function_name: str):
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 512
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        self.aws_request_id = os.urandom(16).hex()
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
-        self._deadline = time.monotonic() + remaining_ms / 1000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+    spec = importlib.util.spec_from_file_location("_catsite_tools_events", HERE.parent / "events.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LambdaContext
 
 
 def _watch_compilation(compiled: list[str]) -> None:
@@ -103,6 +98,7 @@ def serve(paths: list[str], handler_name: str, function_name: str) -> None:
 
     module_name, function = handler_name.rsplit(".", 1)
     handler = None
+    context_class = _context_class()
     for line in sys.stdin:
         request = json.loads(line)
         if request.get("report"):
@@ -127,7 +123,7 @@ def serve(paths: list[str], handler_name: str, function_name: str) -> None:
             try:
                 if handler is None:
                     handler = getattr(importlib.import_module(module_name), function)
-                context = Context(int(request.get("remaining_ms", 30_000)), function_name)
+                context = context_class(int(request.get("remaining_ms", 30_000)), function_name, "local")
                 repeat = int(request.get("repeat", 1))
                 started = time.perf_counter()
                 for _ in range(repeat):

@@ -1,4 +1,5 @@
-"""Every API error is JSON {"message", "code"} (plus "errors" per field), and changes nothing."""
+"""Every API error is JSON {"message", "code"} (plus "errors" per field), and changes nothing.
+Hostile bodies and requests are one table: tests/integration/web/test_hostile.py."""
 
 import json
 
@@ -7,44 +8,6 @@ import pytest
 from catsite import create_app
 
 MIB = 1024 * 1024
-
-# (description, request kwargs, expected status). Each is sent as POST /cat unless it says otherwise.
-HOSTILE_POSTS = [
-    ("body is not JSON", {"data": "says=purr", "content_type": "application/json"}, 400),
-    ("body is truncated JSON", {"data": '{"says": "pu', "content_type": "application/json"}, 400),
-    ("body is invalid UTF-8", {"data": b'{"says": "\xff\xfe"}', "content_type": "application/json"}, 400),
-    ("body is a JSON array", {"json": ["says", "purr"]}, 400),
-    ("body is a JSON number", {"json": 42}, 400),
-    ("body is JSON null", {"data": "null", "content_type": "application/json"}, 400),
-    ("body is empty", {"data": "", "content_type": "application/json"}, 400),
-    (
-        "body nests deeper than the parser goes",
-        {"data": "[" * 50_000 + "]" * 50_000, "content_type": "application/json"},
-        400,
-    ),
-    ("body uses NaN", {"data": '{"says": NaN}', "content_type": "application/json"}, 400),
-    ("says is missing", {"json": {}}, 400),
-    ("says is null", {"json": {"says": None}}, 400),
-    ("says is a number", {"json": {"says": 7}}, 400),
-    ("says is a list", {"json": {"says": ["purr"]}}, 400),
-    ("says is an object", {"json": {"says": {"text": "purr"}}}, 400),
-    ("says is a boolean", {"json": {"says": True}}, 400),
-    ("says is empty", {"json": {"says": ""}}, 400),
-    ("says is whitespace only", {"json": {"says": " \t\n "}}, 400),
-    ("says has 281 characters", {"json": {"says": "m" * 281}}, 400),
-    ("says holds a NUL", {"json": {"says": "pu\u0000rr"}}, 400),
-    ("says holds a right-to-left override", {"json": {"says": "purr\u202egnp.exe"}}, 400),
-    ("says holds a lone surrogate", {"data": '{"says": "\\ud800"}', "content_type": "application/json"}, 400),
-    ("an unknown field rides along", {"json": {"says": "purr", "admin": True}}, 400),
-    (
-        "body is 2 MB",
-        {"data": json.dumps({"says": "m" * (2 * MIB)}), "content_type": "application/json"},
-        413,
-    ),
-    ("Content-Type is text/plain", {"data": '{"says": "purr"}', "content_type": "text/plain"}, 415),
-    ("Content-Type is a form", {"data": {"says": "purr"}}, 415),
-    ("Content-Type is missing", {"data": '{"says": "purr"}'}, 415),
-]
 
 
 def assert_json_error(response, status):
@@ -55,15 +18,6 @@ def assert_json_error(response, status):
     assert isinstance(body["message"], str) and len(body["message"]) > 10
     assert "Traceback" not in response.get_data(as_text=True)
     return body
-
-
-@pytest.mark.parametrize(("why", "kwargs", "status"), HOSTILE_POSTS, ids=[case[0] for case in HOSTILE_POSTS])
-def test_hostile_post_is_a_json_4xx_and_changes_nothing(client, bucket_state, why, kwargs, status):
-    client.post("/cat", json={"says": "original"})
-    before = bucket_state()
-    assert_json_error(client.post("/cat", **kwargs), status)
-    assert bucket_state() == before
-    assert client.get("/cat").get_json()["says"] == "original"
 
 
 def test_validation_errors_name_the_field(client):
@@ -158,7 +112,7 @@ def test_pictures_collection_holds_the_kitty(client):
 def test_marshmallow_and_botocore_load_only_when_a_request_needs_them(settings):
     """Cold start: /healthz validates nothing and reads no S3, so neither library is imported;
     the first body that is validated loads marshmallow, and its errors still answer 400 JSON."""
-    from tests.conftest import run_fresh_python
+    from tests.support.processes import run_fresh_python
 
     script = """
 import json, sys

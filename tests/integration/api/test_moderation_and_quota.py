@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from catsite import create_app
-from tests.conftest import ADMIN, ADMIN_TOKEN
-from tests.pictures_helpers import image_bytes, presign, upload
+from tests.support import ADMIN, ADMIN_TOKEN
+from tests.support.pictures import image_bytes, presign, upload
 
 
 def register(client, location: str, caption: str = ""):
@@ -66,14 +66,6 @@ def test_with_no_token_configured_nobody_may_delete(settings, picture, client, b
         answer = unguarded.delete(f"/cat/pics/{picture['id']}", headers=headers)
         assert_error(answer, 403, "no admin token")
     assert bucket_state() == before
-
-
-def test_the_token_is_compared_in_constant_time():
-    import inspect
-
-    from catsite.web import admin
-
-    assert "hmac.compare_digest" in inspect.getsource(admin.require_admin)
 
 
 def test_openapi_documents_the_admin_token_on_delete(client):

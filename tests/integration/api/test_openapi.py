@@ -9,8 +9,8 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from tests.conftest import run_fresh_python
-from tests.integration.pages.test_pages import parse
+from tests.support.html import parse
+from tests.support.processes import run_fresh_python
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests import tutorial_app
+from tests.support import tutorial_app
 
 
 def test_initial_get_says_meow(client):

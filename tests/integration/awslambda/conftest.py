@@ -19,8 +19,9 @@ from flask import jsonify, make_response, request, url_for
 
 from catsite_tools.events import LambdaContext, alb_event
 from catsite_tools.iam import copy_zappa_settings
-from tests.conftest import ROOT, new_bucket
 from tests.integration.awslambda.answer import Answer
+from tests.support import ROOT
+from tests.support.buckets import new_bucket
 
 
 def echo(rest=None):

@@ -24,8 +24,8 @@ from catsite_tools.events import (
     http_event,
     rest_event,
 )
-from tests.conftest import ROOT
 from tests.integration.awslambda.answer import Answer
+from tests.support import ROOT
 
 KITTY = (ROOT / "static" / "kitty.png").read_bytes()
 
@@ -328,7 +328,7 @@ def test_non_http_events_go_to_zappas_handler(call):
 
 def add_pictures(call, build, count: int) -> list[bytes]:
     """Upload and register `count` pictures through the door; returns their bytes."""
-    from tests.pictures_helpers import image_bytes, post_to_s3
+    from tests.support.pictures import image_bytes, post_to_s3
 
     pictures = []
     for n in range(count):

@@ -12,11 +12,12 @@ import pytest
 import requests
 
 from catsite import create_app
-from catsite.jobs.deadline import Deadline, OutOfTime
+from catsite.jobs.deadline import OutOfTime
 from catsite.jobs.runner import create_job, kitty_path
 from catsite.pictures.archive import build_archive
 from catsite.services import get_jobs, get_stores
-from tests.pictures_helpers import image_bytes, upload
+from tests.support.deadlines import ExpiresAfter
+from tests.support.pictures import image_bytes, upload
 
 
 def add_picture(client, color=(10, 20, 30)) -> dict:
@@ -120,19 +121,6 @@ def test_a_job_out_of_time_fails_cleanly(settings, s3, bucket):
     assert nothing_written(s3, bucket)
 
 
-class ExpiresAfter(Deadline):
-    """A deadline that runs out after `checks` checks: stops the work at a chosen point."""
-
-    def __init__(self, checks: int):
-        super().__init__(3600)
-        self.left = checks
-
-    def check(self) -> None:
-        self.left -= 1
-        if self.left < 0:
-            raise OutOfTime("test")
-
-
 def test_an_archive_stopped_half_way_leaves_no_object_and_no_open_upload(app, client, s3, bucket, settings):
     for n in range(3):
         add_picture(client, color=(n * 50, 60, 70))
@@ -173,28 +161,4 @@ def test_unknown_or_malformed_job_ids_are_404_json(client, bucket_state, job_id)
     assert answer.status_code == 404
     body = answer.get_json()
     assert body["code"] == 404 and "job" in body["message"]
-    assert bucket_state() == before
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "kwargs", "status"),
-    [
-        (
-            "post",
-            "/cat/pics/archive",
-            {"data": "x" * (2 * 1024 * 1024), "content_type": "application/json"},
-            413,
-        ),
-        ("put", "/cat/pics/archive", {}, 405),
-        ("delete", "/jobs/" + "0" * 32, {}, 405),
-        ("post", "/jobs/" + "0" * 32, {"json": {"status": "done"}}, 405),
-    ],
-)
-def test_hostile_requests_about_archives_and_jobs_change_nothing(
-    client, bucket_state, method, path, kwargs, status
-):
-    before = bucket_state()
-    answer = getattr(client, method)(path, **kwargs)
-    assert answer.status_code == status
-    assert answer.get_json()["code"] == status
     assert bucket_state() == before

@@ -8,9 +8,10 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from catsite_tools.bucket_setup import LIFECYCLE_RULES
-from tests.conftest import ROOT, new_bucket
-from tests.integration.pages.test_pages import parse
-from tests.pictures_helpers import image_bytes, upload
+from tests.support import ROOT
+from tests.support.buckets import new_bucket
+from tests.support.html import parse
+from tests.support.pictures import image_bytes, upload
 
 
 def test_gallery_lists_pictures_without_javascript(client):

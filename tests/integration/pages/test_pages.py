@@ -1,23 +1,7 @@
 """Pages: server-rendered HTML, a form that works without JavaScript, HTML error pages."""
 
-from html.parser import HTMLParser
-
 from catsite import create_app
-
-
-class Collect(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def parse(html: str) -> list[tuple[str, dict]]:
-    parser = Collect()
-    parser.feed(html)
-    return parser.tags
+from tests.support.html import parse
 
 
 def test_home_shows_what_the_cat_says(client):

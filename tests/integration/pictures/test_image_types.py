@@ -47,7 +47,7 @@ def test_the_api_accepts_each_type_and_refuses_others(client):
 
 
 def test_the_page_script_has_no_copy_of_the_list():
-    from tests.conftest import ROOT
+    from tests.support import ROOT
 
     script = (ROOT / "static" / "js" / "pics.js").read_text()
     assert not [kind for kind in EXPECTED if kind in script]

@@ -14,10 +14,10 @@ import pytest
 import requests
 
 from catsite.s3.keys import STATE_KEY
-from tests.concurrent_writers import post_says, register
-from tests.conftest import serve_site
-from tests.pictures_helpers import image_bytes, post_to_s3
-from tests.s3_faults import FaultyS3
+from tests.support.concurrent_writers import post_says, register
+from tests.support.pictures import image_bytes, post_to_s3
+from tests.support.processes import serve_site
+from tests.support.s3_faults import FaultyS3
 
 WRITERS = 8
 WRITES_EACH = 10
@@ -32,7 +32,8 @@ def proxy(local_s3):
 
 @pytest.fixture
 def site(settings, local_s3, proxy):
-    yield from serve_site({**settings, "AWS_ENDPOINT_URL_S3": proxy.url}, local_s3)
+    with serve_site({**settings, "AWS_ENDPOINT_URL_S3": proxy.url}, local_s3.url) as url:
+        yield url
 
 
 def pool(workers: int) -> ProcessPoolExecutor:

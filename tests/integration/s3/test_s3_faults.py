@@ -10,9 +10,9 @@ import pytest
 
 from catsite import create_app
 from catsite.s3.client import S3_CLIENT_CONFIG
-from tests.conftest import ADMIN
-from tests.pictures_helpers import image_bytes, upload
-from tests.s3_faults import FaultyS3
+from tests.support import ADMIN
+from tests.support.pictures import image_bytes, upload
+from tests.support.s3_faults import FaultyS3
 
 ATTEMPTS = S3_CLIENT_CONFIG.retries["max_attempts"]
 #: The longest one S3 call may take before botocore gives up: every attempt may wait the full

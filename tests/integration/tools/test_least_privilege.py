@@ -21,9 +21,9 @@ from catsite.s3.client import S3_CLIENT_CONFIG
 from catsite.services import get_stores
 from catsite_tools.iam import policy, render, stage_policies
 from catsite_tools.zappa_stage import function_name, stage_config
-from tests.conftest import ADMIN
-from tests.integration.jobs.test_jobs import ExpiresAfter
-from tests.pictures_helpers import image_bytes, upload
+from tests.support import ADMIN
+from tests.support.deadlines import ExpiresAfter
+from tests.support.pictures import image_bytes, upload
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS_FILE = ROOT / "zappa_settings.json"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import ADMIN, ADMIN_TOKEN
+from tests.support import ADMIN, ADMIN_TOKEN
 
 HEX = "ab" * 16
 UPLOAD = f"uploads/{HEX}/cat.png"
@@ -112,7 +112,7 @@ CASES = [
     Case("cat-object", "POST", "/cat", 400, "says", json=says({"$ne": ""})),
     Case("cat-missing", "POST", "/cat", 400, "says", json={}),
     Case("cat-empty", "POST", "/cat", 400, "says", json=says("")),
-    Case("cat-blank", "POST", "/cat", 400, "says", json=says(" \t ")),
+    Case("cat-blank", "POST", "/cat", 400, "says", json=says(" \t\n ")),
     Case("cat-too-long", "POST", "/cat", 400, "says", json=says("m" * 281)),
     Case("cat-huge-string", "POST", "/cat", 400, "says", json=says("m" * 900_000)),
     Case("cat-unknown-field", "POST", "/cat", 400, "admin", json={"says": "hi", "admin": True}),
@@ -464,6 +464,41 @@ CASES = [
     Case("job-post", "POST", f"/jobs/{HEX}", 405, "not allowed", json={"status": "done"}),
     Case("job-delete", "DELETE", f"/jobs/{HEX}", 405, "not allowed", headers=ADMIN),
     Case("job-query-injection", "GET", f"/jobs/{HEX}?status=done&progress=1", 404, "no job"),
+    # -- merged from the API-error, presign, registration, listing and job tables ---------------
+    Case("cat-form-text-as-json", "POST", "/cat", 400, "not valid JSON", data="says=purr", content_type=JSON),
+    Case(
+        "cat-truncated-string", "POST", "/cat", 400, "not valid JSON", data='{"says": "pu', content_type=JSON
+    ),
+    Case("cat-array-of-strings", "POST", "/cat", 400, "JSON object", json=["says", "purr"]),
+    Case("cat-number-body", "POST", "/cat", 400, "JSON object", json=42),
+    Case(
+        "cat-deep-balanced-arrays",
+        "POST",
+        "/cat",
+        400,
+        "not valid JSON",
+        data="[" * 50_000 + "]" * 50_000,
+        content_type=JSON,
+    ),
+    Case("cat-rtl-extension-spoof", "POST", "/cat", 400, "says", json=says("purr\u202egnp.exe")),
+    Case("cat-no-content-type", "POST", "/cat", 415, "Content-Type", data='{"says": "purr"}'),
+    Case(
+        "presign-no-filename",
+        "POST",
+        "/uploads",
+        400,
+        "filename",
+        json={"content_type": "image/png", "bytes": 10},
+    ),
+    Case("presign-acl", "POST", "/uploads", 400, "acl", json=presign_body(acl="public-read")),
+    Case("location-null", "POST", "/cat/pics", 400, "location", json={"location": None}),
+    Case("location-absent", "POST", "/cat/pics", 400, "location", json={}),
+    Case("location-list", "POST", "/cat/pics", 400, "location", json={"location": ["s3://x"]}),
+    Case(
+        "caption-number", "POST", "/cat/pics", 400, "caption", json=location("s3://x/uploads/a/b", caption=5)
+    ),
+    Case("list-limit-fraction", "GET", "/cat/pics?limit=1.5", 400, "limit"),
+    Case("list-cursor-not-base64", "GET", "/cat/pics?cursor=not-a-cursor", 400, "cursor"),
 ]
 
 

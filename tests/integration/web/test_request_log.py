@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from catsite_tools.events import LambdaContext, alb_event, http_event, rest_event
-from tests.conftest import ADMIN, ADMIN_TOKEN
-from tests.pictures_helpers import presign
+from tests.support import ADMIN, ADMIN_TOKEN
+from tests.support.pictures import presign
 
 SECRET_COOKIE = "session=cookie-secret-4242"
 SECRET_BODY = "body-secret-purr-9000"

@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 
 from catsite import create_app
-from catsite.settings import Settings
-from catsite.web.security import content_security_policy
+from tests.support.headers import directives
 
 SITE = "https://cats.example.com"
-
-
-def directives(policy: str) -> dict[str, list[str]]:
-    parsed = {}
-    for part in policy.split(";"):
-        name, *values = part.split()
-        parsed[name] = values
-    return parsed
 
 
 REQUESTS = [
@@ -60,35 +51,6 @@ def test_hsts_only_over_https(client):
     answer = client.get("/healthz", base_url="https://cats.example.com")
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=63072000")
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
-
-
-def test_the_policy_allows_no_inline_code_and_only_the_site_and_static_origin():
-    settings = Settings.load({"CATSITE_BUCKET": "cats", "CATSITE_STATIC_URL": "https://cdn.example/static"})
-    policy = directives(content_security_policy(settings))
-    text = content_security_policy(settings)
-    assert "unsafe-inline" not in text and "unsafe-eval" not in text
-    static = ["'self'", "https://cdn.example/static", "https://cdn.example/static/"]
-    assert policy["script-src"] == static
-    assert policy["style-src"] == static
-    assert policy["default-src"] == ["'self'"]
-
-
-def test_uploads_and_pictures_may_talk_to_the_stages_bucket_on_aws():
-    settings = Settings.load({"CATSITE_BUCKET": "cats", "AWS_REGION": "eu-west-1"})
-    policy = directives(content_security_policy(settings))
-    bucket = ["https://cats.s3.eu-west-1.amazonaws.com", "https://s3.eu-west-1.amazonaws.com/cats"]
-    for name in ("connect-src", "form-action", "img-src"):
-        assert set(bucket) <= set(policy[name]), name
-        assert "https://s3.eu-west-1.amazonaws.com/cats/" in policy[name]
-        assert not [s for s in policy[name] if s.endswith("amazonaws.com") and "cats" not in s]
-    assert policy["script-src"] == ["'self'"]  # no static URL: scripts from the site only
-
-
-def test_uploads_go_to_the_local_s3_when_one_is_configured(settings, local_s3, bucket):
-    policy = directives(content_security_policy(Settings.load(settings)))
-    for name in ("connect-src", "form-action", "img-src"):
-        assert f"{local_s3.url}/{bucket}" in policy[name]
-        assert not [s for s in policy[name] if "amazonaws" in s]
 
 
 # -- CORS ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from catsite.web.static import StaticAssetError, build_assets
 from catsite_tools.bucket_setup import allow_public_static_reads
 from catsite_tools.events import rest_event
 from catsite_tools.publish_static import publish, stage_overrides
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 STATIC = ROOT / "static"
 FAKE_PNG = b"\x89PNG fake"

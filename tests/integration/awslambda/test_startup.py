@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_fresh_python
+from tests.support.processes import run_fresh_python
 
 CHECK = """
 import gc, json

@@ -1,0 +1,24 @@
+"""The unit tier is the fast inner loop: no S3, no processes, no sockets. This guard makes that
+promise checkable: a unit test that starts a process or opens a connection fails, and belongs in
+tests/integration."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+
+
+def _refuse(*_args, **_kwargs):
+    raise AssertionError(
+        "a unit test starts no process and opens no connection: move it to tests/integration"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_processes_no_network(monkeypatch):
+    monkeypatch.setattr(subprocess.Popen, "__init__", _refuse)
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    monkeypatch.setattr(socket.socket, "bind", _refuse)
