@@ -25,7 +25,8 @@ def test_every_stage_is_quiet_safe_and_lean(stage):
     config = stage_config(stage)
     assert config["debug"] is False, "debug would put tracebacks in 500 bodies"
     assert config["log_level"] in ("INFO", "WARNING", "ERROR"), "DEBUG logs whole events"
-    assert config["runtime"] == "python3.11"
+    # python3.11 is deprecated on 2027-06-30; python3.13 is supported until 2029-06-30.
+    assert config["runtime"] == "python3.13"
     assert config["app_function"] == "catsite.wsgi.app"
     assert config["lambda_handler"] == "catsite.awslambda.handler.lambda_handler"
     assert config["s3_bucket"]
