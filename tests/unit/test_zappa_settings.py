@@ -59,3 +59,11 @@ def test_dev_is_api_gateway_only():
     config = stage_config("dev")
     assert not config.get("alb_enabled")
     assert config["timeout_seconds"] <= 30
+
+
+def test_snapstart_is_on_for_prod_only():
+    # SnapStart applies to published versions only (never $LATEST); Zappa 0.63 keeps an alias for
+    # it and points API Gateway there. dev changes often, and every published snapshot costs.
+    assert stage_config("prod")["snap_start"] == "PublishedVersions"
+    assert stage_config("dev").get("snap_start", "None") == "None"
+    assert "provisioned_concurrency" not in stage_config("prod"), "SnapStart excludes it"
