@@ -1,7 +1,7 @@
 # catsite in a container, served by gunicorn, as the tutorial's Dockerfile did with Flask.
 #   docker build -t catsite .
 #   docker run -p 5000:5000 -e CATSITE_BUCKET=... -e AWS_ACCESS_KEY_ID=... catsite
-FROM python:3.11-slim
+FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DOCKER_EXE=1 CATSITE_ROOT=/app
 WORKDIR /app

@@ -19,11 +19,18 @@ Two Zappa 0.63 defects are repaired on both paths, both about answers Zappa gets
    and REST answers carry both `headers` and `multiValueHeaders`, which API Gateway merges. The
    lean path sends each header once, in the door's complete form; on Zappa's path the middleware
    is unwrapped and the single-value copy dropped.
+
+SnapStart (`prod`): at import this module registers two runtime hooks with `snapshot_restore_py`
+(Lambda's runtime provides it; without it, as off Lambda, nothing is registered). Before the
+snapshot, the app is loaded and prepared once with the collector paused and then frozen, as the
+first event would do (`catsite.awslambda.startup.prepare_for_snapshot`); after each restore,
+what must be unique per environment is made fresh (`refresh_after_restore`). Lambda runs the
+hooks only for a version published with SnapStart on, so `dev` and `$LATEST` never run them.
 """
 
 from __future__ import annotations
 
-from catsite.awslambda.startup import paused_then_frozen
+from catsite.awslambda.startup import paused_then_frozen, prepare_for_snapshot, refresh_after_restore
 from catsite.awslambda.translate import LeanHttpHandler
 from catsite.awslambda.zappa_repairs import zappa_lambda_handler
 from catsite.jobs.deadline import invocation_context
@@ -52,6 +59,34 @@ def _first_http_event(event, context):
         if _lean.usable:
             return _lean(event, context)
     return zappa_lambda_handler(event, context)
+
+
+def before_snapshot() -> None:
+    """SnapStart's before-snapshot hook: load the app and do once what a first request needs."""
+    global _lean
+    with paused_then_frozen():
+        _lean = LeanHttpHandler.load()
+        if _lean.usable:
+            prepare_for_snapshot(_lean.wsgi_app)
+
+
+def after_restore() -> None:
+    """SnapStart's after-restore hook: make fresh what must differ per execution environment."""
+    if _lean is not None and _lean.usable:
+        refresh_after_restore(_lean.wsgi_app)
+
+
+def _register_snapstart_hooks() -> bool:
+    try:
+        from snapshot_restore_py import register_after_restore, register_before_snapshot
+    except ImportError:  # not on Lambda: there is no snapshot to prepare
+        return False
+    register_before_snapshot(before_snapshot)
+    register_after_restore(after_restore)
+    return True
+
+
+_register_snapstart_hooks()
 
 
 def is_http_event(event) -> bool:

@@ -36,3 +36,38 @@ def paused_then_frozen() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+# -- SnapStart (prod: "snap_start": "PublishedVersions") -----------------------------------------
+# Lambda runs the before-snapshot hooks once, when a version is published, snapshots the process
+# and restores that snapshot instead of a cold start. Whatever the hooks build is shared by every
+# environment restored from it, so they build only what is the same everywhere, and the
+# after-restore hooks make the rest fresh (AWS: "Handling uniqueness with Lambda SnapStart").
+
+
+def prepare_for_snapshot(app) -> None:
+    """Do once what a first request needs, reading nothing that must be fresh: the modules, every
+    template compiled, the request schemas, the S3 client (its modules and the bucket settings;
+    no request is sent, and the client is rebuilt after restore)."""
+    import encodings.idna  # noqa: F401 - the first connection encodes its host name with it
+
+    from catsite.api import schemas  # noqa: F401 - marshmallow, loaded otherwise by the first body
+    from catsite.services import get_storage
+
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)  # compiled now; Jinja keeps it in the environment's cache
+    get_storage(app)
+
+
+def refresh_after_restore(app) -> None:
+    """Make fresh what must differ per environment: the `random` module's seed, and the S3
+    client with its pooled connections and cached credentials (under SnapStart Lambda hands
+    credentials to the SDK through the container credentials endpoint; a new client resolves them
+    again). `secrets`, `uuid4` and `os.urandom` read the kernel's generator and need nothing."""
+    import random
+
+    random.seed()  # from os.urandom: restored environments must not share one sequence
+    storage = app.extensions.get("storage")
+    if storage is not None:
+        storage.s3.close()  # its connections, if any, belong to the snapshotted process
+        app.extensions["storage"] = None  # the next request that reaches S3 builds a new one

@@ -10,10 +10,13 @@ errors come out, and every module of the artifact was loaded from valid bytecode
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,8 @@ from tests.support import ROOT
 from tests.support.buckets import new_bucket
 
 KITTY = (ROOT / "static" / "kitty.png").read_bytes()
+#: zappa_settings.json's runtime for every stage: python3.13 (python3.11 is deprecated in 2027).
+LAMBDA_PYTHON = (3, 13)
 RUNTIME = ROOT / "build" / "lambda-runtime"
 
 DOORS = {
@@ -198,3 +203,31 @@ def test_the_artifact_carries_the_pillow_codecs_the_site_uses(task_folder):
         check=False,
     )
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_artifact_is_run_and_compiled_for_the_lambda_runtimes_python(lambda_zip):
+    # The interpreter every test here runs the artifact with (`python -I -S`, as Lambda does).
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", "import sys; print(*sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert tuple(map(int, done.stdout.split())) == LAMBDA_PYTHON
+    tag = "cpython-{}{}".format(*LAMBDA_PYTHON)
+    with zipfile.ZipFile(lambda_zip) as archive:
+        names = archive.namelist()
+        pycs = [name for name in names if name.endswith(".pyc")]
+        headers = {name: archive.read(name)[:8] for name in pycs}
+        pillow_wheel = next(
+            archive.read(n).decode() for n in names if re.fullmatch(r"pillow-[^/]+\.dist-info/WHEEL", n)
+        )
+    assert len(pycs) > 100
+    assert [name for name in pycs if f".{tag}.pyc" not in name] == []
+    # PEP 552: the 3.13 magic number, then flags 0b11 (hash-based, checked against the source).
+    assert {header[:4] for header in headers.values()} == {importlib.util.MAGIC_NUMBER}
+    assert {int.from_bytes(header[4:8], "little") for header in headers.values()} == {0b11}
+    extensions = [name for name in names if name.startswith("PIL/") and name.endswith(".so")]
+    assert extensions and all(f".{tag}-x86_64-linux-gnu.so" in name for name in extensions), extensions
+    wheel_tag = "cp{0}{1}-cp{0}{1}-manylinux".format(*LAMBDA_PYTHON)
+    assert re.search(rf"^Tag: {wheel_tag}", pillow_wheel, re.MULTILINE), pillow_wheel

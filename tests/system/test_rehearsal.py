@@ -34,7 +34,7 @@ def test_short_rehearsal_deploys_and_undeploys_dev(lambda_zip):
     assert "DIFF" not in output
     for line in (
         "ok   chose zappa deploy: True",
-        "ok   runtime: python3.11",
+        "ok   runtime: python3.13",
         "ok   REST API stages: ['dev']",
         "ok   function: None",
         "ok   REST APIs named catsite-dev: []",
@@ -66,7 +66,7 @@ def a_function(emulator, name: str) -> str:
         archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
     return client(emulator, "lambda").create_function(
         FunctionName=name,
-        Runtime="python3.11",
+        Runtime="python3.13",
         Role=role,
         Handler="handler.handler",
         Code={"ZipFile": code.getvalue()},

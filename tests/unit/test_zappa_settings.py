@@ -33,7 +33,8 @@ def test_every_stage_is_quiet_safe_and_lean(stage):
     config = stage_config(stage)
     assert config["debug"] is False, "debug would put tracebacks in 500 bodies"
     assert config["log_level"] in ("INFO", "WARNING", "ERROR"), "DEBUG logs whole events"
-    assert config["runtime"] == "python3.11"
+    # python3.11 is deprecated on 2027-06-30; python3.13 is supported until 2029-06-30.
+    assert config["runtime"] == "python3.13"
     assert config["app_function"] == "catsite.wsgi.app"
     assert config["lambda_handler"] == "catsite.awslambda.handler.lambda_handler"
     assert config["s3_bucket"]
@@ -66,3 +67,11 @@ def test_dev_is_api_gateway_only():
     config = stage_config("dev")
     assert not config.get("alb_enabled")
     assert config["timeout_seconds"] <= 30
+
+
+def test_snapstart_is_on_for_prod_only():
+    # SnapStart applies to published versions only (never $LATEST); Zappa 0.63 keeps an alias for
+    # it and points API Gateway there. dev changes often, and every published snapshot costs.
+    assert stage_config("prod")["snap_start"] == "PublishedVersions"
+    assert stage_config("dev").get("snap_start", "None") == "None"
+    assert "provisioned_concurrency" not in stage_config("prod"), "SnapStart excludes it"

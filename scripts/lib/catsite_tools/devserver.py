@@ -1,7 +1,8 @@
 """Serve the whole site locally: `python main.py` or `./scripts/serve`.
 
 When CATSITE_BUCKET is unset, an embedded local S3 (moto server, a separate process) is started
-and a bucket created for it; Ctrl-C stops both.
+and a bucket created for it; Ctrl-C (SIGINT) or SIGTERM (`kill`, a supervisor, a container stop)
+stops both and exits 0.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def main(argv=None) -> None:
         if not os.environ.get("CATSITE_BUCKET"):
             from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
 
-            local_s3 = LocalS3().start()
+            local_s3 = LocalS3()  # assigned before it starts: a signal during start-up stops it too
+            local_s3.start()
             for key, value in DUMMY_CREDENTIALS.items():
                 os.environ.setdefault(key, value)
             os.environ["AWS_ENDPOINT_URL_S3"] = local_s3.url
@@ -69,6 +71,9 @@ def main(argv=None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C or SIGTERM while stopping must not cut the clean-up short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if local_s3:
             local_s3.stop()
             print("stopped the local S3", flush=True)

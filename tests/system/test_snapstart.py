@@ -1,0 +1,87 @@
+"""SnapStart's runtime hooks, run as Lambda runs them: in a fresh `python -I -S` process on the
+unzipped artifact (with boto3 as Lambda provides it and `snapshot_restore_py` as its runtime
+does), import the entry module
+(which registers the hooks), run every before-snapshot hook, then every after-restore hook, then
+answer the first `GET /` (which reads S3) and see that it loaded no module the hooks had not."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import snapshot_restore_py
+
+from catsite_tools.events import rest_event
+from catsite_tools.lambda_worker import unpack
+from tests.conftest import ROOT, new_bucket
+
+SCRIPT = r"""
+import json, random, sys
+sys.path[:0] = json.loads(sys.argv[2])
+import snapshot_restore_py as hooks
+import catsite.awslambda.handler as entry
+from catsite_tools.events import LambdaContext
+
+before = [f.__name__ for f, _, _ in hooks.get_before_snapshot()]
+after = [f.__name__ for f, _, _ in hooks.get_after_restore()]
+loaded_at_import = "flask" in sys.modules or "botocore" in sys.modules
+for func, args, kwargs in hooks.get_before_snapshot():
+    func(*args, **kwargs)
+app = entry._lean.wsgi_app
+snapshot_client = app.extensions["storage"].s3
+state = random.getstate()
+random.setstate(state)
+for func, args, kwargs in hooks.get_after_restore():
+    func(*args, **kwargs)
+reseeded = random.getstate() != state
+modules = set(sys.modules)
+answer = entry.lambda_handler(json.loads(sys.argv[1]), LambdaContext())
+print(json.dumps({
+    "before": before, "after": after, "loaded_at_import": loaded_at_import, "reseeded": reseeded,
+    "status": answer["statusCode"], "new_modules": sorted(set(sys.modules) - modules),
+    "new_client": app.extensions["storage"].s3 is not snapshot_client,
+    "templates_compiled": len(app.jinja_env.cache or {}),
+}))
+"""
+
+
+def test_hooks_registered_at_import_prepare_once_refresh_and_first_get_loads_nothing(
+    lambda_zip, local_s3, tmp_path
+):
+    task = unpack(lambda_zip, tmp_path / "task")
+    paths = [
+        str(task),
+        str(ROOT / "build" / "lambda-runtime"),
+        str(Path(snapshot_restore_py.__file__).parent),
+        str(ROOT / "scripts" / "lib"),
+    ]
+    bucket = new_bucket(local_s3)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "CATSITE_BUCKET": bucket,
+        "AWS_ENDPOINT_URL_S3": local_s3.url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", SCRIPT, json.dumps(rest_event("GET", "/")), json.dumps(paths)],
+        cwd=task,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["before"] == ["before_snapshot"] and report["after"] == ["after_restore"]
+    assert report["loaded_at_import"] is False, "importing the entry module stays light"
+    assert report["reseeded"] is True
+    assert report["new_client"] is True, "the snapshot's S3 client and connections are not reused"
+    assert report["templates_compiled"] >= 3
+    assert report["status"] == 200
+    assert report["new_modules"] == []
