@@ -52,11 +52,11 @@ def prepare_for_snapshot(app) -> None:
     import encodings.idna  # noqa: F401 - the first connection encodes its host name with it
 
     from catsite.api import schemas  # noqa: F401 - marshmallow, loaded otherwise by the first body
-    from catsite.services import get_storage
+    from catsite.services import get_stores
 
     for name in app.jinja_env.list_templates():
         app.jinja_env.get_template(name)  # compiled now; Jinja keeps it in the environment's cache
-    get_storage(app)
+    get_stores(app)
 
 
 def refresh_after_restore(app) -> None:
@@ -67,7 +67,11 @@ def refresh_after_restore(app) -> None:
     import random
 
     random.seed()  # from os.urandom: restored environments must not share one sequence
-    storage = app.extensions.get("storage")
-    if storage is not None:
-        storage.s3.close()  # its connections, if any, belong to the snapshotted process
-        app.extensions["storage"] = None  # the next request that reaches S3 builds a new one
+    from catsite.s3.client import refresh_session
+    from catsite.services import STORES
+
+    stores = app.extensions.get(STORES)
+    if stores is not None:
+        stores.bucket.client.close()  # its connections, if any, belong to the snapshotted process
+        app.extensions[STORES] = None  # the next request that reaches S3 builds new clients
+    refresh_session()  # ...from a session that resolves credentials again

@@ -4,8 +4,9 @@ A botocore session loads and caches the S3 service model, the endpoint rules and
 credentials; creating a fresh session for every client cost 110 to 160 ms a client, measured
 here. So every client of a process (the normal and the patient one, a job's, a script's) comes
 from one session, made on first use, never at import. `drop_session()` forgets it, so the next
-client starts from a new one (a SnapStart after-restore hook would call it: credentials and
-connections from before the snapshot must not be reused).
+client starts from a new one; `refresh_session()` starts a new one that keeps the parsed models
+(SnapStart's after-restore hook: credentials and connections from before the snapshot must not
+be reused).
 """
 
 from __future__ import annotations
@@ -44,6 +45,21 @@ def shared_session():
 
             _session = get_session()
         return _session
+
+
+def refresh_session() -> None:
+    """A new session for an environment restored from a snapshot (SnapStart): credentials are
+    resolved again and connections made anew, while the models botocore already parsed are kept
+    (the new session shares the old one's data loader, whose cache holds them)."""
+    global _session
+    with _lock:
+        old = _session
+        if old is None:
+            return
+        from botocore.session import get_session
+
+        _session = get_session()
+        _session.register_component("data_loader", old.get_component("data_loader"))
 
 
 def drop_session() -> None:

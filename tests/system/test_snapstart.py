@@ -7,15 +7,16 @@ answer the first `GET /` (which reads S3) and see that it loaded no module the h
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import snapshot_restore_py
 
 from catsite_tools.events import rest_event
 from catsite_tools.lambda_worker import unpack
-from tests.conftest import ROOT, new_bucket
+from tests.support import ROOT
+from tests.support.buckets import new_bucket
 
 SCRIPT = r"""
 import json, random, sys
@@ -30,7 +31,7 @@ loaded_at_import = "flask" in sys.modules or "botocore" in sys.modules
 for func, args, kwargs in hooks.get_before_snapshot():
     func(*args, **kwargs)
 app = entry._lean.wsgi_app
-snapshot_client = app.extensions["storage"].s3
+snapshot_client = app.extensions["catsite.stores"].bucket.client
 state = random.getstate()
 random.setstate(state)
 for func, args, kwargs in hooks.get_after_restore():
@@ -41,7 +42,7 @@ answer = entry.lambda_handler(json.loads(sys.argv[1]), LambdaContext())
 print(json.dumps({
     "before": before, "after": after, "loaded_at_import": loaded_at_import, "reseeded": reseeded,
     "status": answer["statusCode"], "new_modules": sorted(set(sys.modules) - modules),
-    "new_client": app.extensions["storage"].s3 is not snapshot_client,
+    "new_client": app.extensions["catsite.stores"].bucket.client is not snapshot_client,
     "templates_compiled": len(app.jinja_env.cache or {}),
 }))
 """
@@ -51,10 +52,14 @@ def test_hooks_registered_at_import_prepare_once_refresh_and_first_get_loads_not
     lambda_zip, local_s3, tmp_path
 ):
     task = unpack(lambda_zip, tmp_path / "task")
+    # Lambda's runtime provides the hooks module; here it is the one file, on its own on the path.
+    hooks = tmp_path / "runtime-hooks"
+    hooks.mkdir()
+    shutil.copy(snapshot_restore_py.__file__, hooks)
     paths = [
         str(task),
         str(ROOT / "build" / "lambda-runtime"),
-        str(Path(snapshot_restore_py.__file__).parent),
+        str(hooks),
         str(ROOT / "scripts" / "lib"),
     ]
     bucket = new_bucket(local_s3)
