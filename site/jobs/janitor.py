@@ -49,6 +49,10 @@ MARGIN_SECONDS = 15.0
 DELETE_BATCH = 1000
 
 
+class JanitorFailed(RuntimeError):
+    """A run stopped by an error (S3 unavailable, most likely); its counts so far were logged."""
+
+
 @dataclass
 class Report:
     """What one run did. `kept_young` counts what it would have removed but for the grace period."""
@@ -202,8 +206,9 @@ class Janitor:
 def run_janitor(event=None, context=None) -> dict:
     """What the schedule calls (Zappa passes the scheduled event and the Lambda context): one run
     over the stage the environment names, bounded by the context's remaining time (without a
-    context, by `CATSITE_JOB_BUDGET_SECONDS`). Returns the counts; an S3 failure is logged with
-    the counts so far, then raised, so Lambda counts the invocation as failed."""
+    context, by `CATSITE_JOB_BUDGET_SECONDS`). Returns the counts; a failure (S3 unavailable) is
+    logged with the counts so far, then raised as JanitorFailed, so Lambda counts the invocation
+    as failed."""
     from catsite.services import stores_for
     from catsite.settings import Settings
 
@@ -219,7 +224,9 @@ def run_janitor(event=None, context=None) -> dict:
         janitor.run()
     except Exception as failure:
         error = f"{type(failure).__name__}: {failure}"
-        raise
+        # Not a TypeError, whatever it was: Zappa's `run_function` takes a TypeError for a
+        # signature mismatch and calls the function again without the context (no deadline).
+        raise JanitorFailed(error) from failure
     finally:
         write_line(janitor.report, time.perf_counter() - started, context, error)
     return asdict(janitor.report)

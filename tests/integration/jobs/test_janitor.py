@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from catsite import create_app
-from catsite.jobs.janitor import MARGIN_SECONDS
+from catsite.jobs.janitor import MARGIN_SECONDS, JanitorFailed
 from catsite.jobs.runner import QUEUED_SECONDS, SILENT_SECONDS
 from catsite_tools.events import LambdaContext, scheduled_event
 from catsite_tools.iam import stage_config
@@ -292,3 +292,17 @@ def test_jobs_silent_past_their_deadline_are_recorded_as_failed(janitor, s3, buc
     answer = client.get(f"/jobs/{jobs['silent']['id']}").get_json()
     assert answer["status"] == "failed"
     assert janitor()["jobs_failed"] == 0
+
+
+def test_an_s3_outage_is_logged_and_fails_the_invocation_once(entry, monkeypatch, proxy, capfd):
+    """The run's one line says what failed, and the invocation fails (Lambda counts an error)
+    without Zappa calling the function a second time, context-less."""
+    monkeypatch.setenv("CATSITE_BUCKET", "catsite-janitor-outage")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy.url)
+    proxy.stop()
+    capfd.readouterr()
+    with pytest.raises(JanitorFailed, match="StorageUnavailable"):
+        entry(scheduled_event(rule_name("dev")), LambdaContext(remaining_ms=60_000))
+    lines = [json.loads(x) for x in capfd.readouterr().err.splitlines() if '"event": "janitor"' in x]
+    assert len(lines) == 1
+    assert lines[0]["error"].startswith("StorageUnavailable") and lines[0]["scanned"] == 0
