@@ -110,15 +110,6 @@ def janitor(entry, monkeypatch, local_s3, bucket, capfd):
 
 
 @pytest.fixture
-def objects(s3, bucket):
-    def listing() -> dict[str, str]:
-        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-        return {o["Key"]: o["ETag"] for page in pages for o in page.get("Contents", [])}
-
-    return listing
-
-
-@pytest.fixture
 def faulty_site(settings, proxy):
     return create_app({**settings, "AWS_ENDPOINT_URL_S3": proxy.url, "TESTING": True}).test_client()
 
@@ -174,14 +165,14 @@ def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_regis
     janitor,
     faulty_site,
     proxy,
-    objects,
+    bucket_state,
     s3,
     bucket,
 ):
     registrations = interrupted_registrations(faulty_site, proxy)
     deletes = interrupted_deletes(faulty_site, proxy)
     s3.put_object(Bucket=bucket, Key=f"pics/index/0000000000001-{'0' * 32}", Body=b"")  # a lost record
-    before = objects()
+    before = bucket_state()
     # What the crash points left: files without a record (after the copy, after the thumbnail, a
     # delete after the record), records without a marker (a registration before its marker, a
     # delete after it), an upload whose registration stopped just before removing it.
@@ -200,12 +191,12 @@ def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_regis
     proxy.fail_from = THUMBNAIL_STEP  # in flight: the original is copied, nothing else yet
     assert faulty_site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 503
     proxy.heal()
-    young = {k: v for k, v in objects().items() if k not in before}
+    young = {k: v for k, v in bucket_state().items() if k not in before}
     assert f"pics/{young_id}/original.png" in young
 
     report = janitor()
 
-    after = objects()
+    after = bucket_state()
     stays = {k: v for k, v in before.items() if not k.startswith(("pics/", "uploads/"))}
     stays |= {k: v for k, v in before.items() if k.startswith("pics/") and complete(before, k.split("/")[1])}
     stays |= {k: v for k, v in before.items() if k.startswith("pics/index/") and complete(before, k[-32:])}
@@ -223,18 +214,18 @@ def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_regis
             assert faulty_site.get(f"/cat/pics/{item['id']}").status_code == 200
 
     again = janitor()
-    assert objects() == after, "a second run changes nothing"
+    assert bucket_state() == after, "a second run changes nothing"
     assert [again[k] for k in again if k.startswith("removed_") or k == "jobs_failed"] == [0] * 5
 
 
-def test_a_run_cut_short_stops_cleanly_and_the_next_run_finishes(janitor, faulty_site, proxy, objects):
+def test_a_run_cut_short_stops_cleanly_and_the_next_run_finishes(janitor, faulty_site, proxy, bucket_state):
     registrations = interrupted_registrations(faulty_site, proxy)
     time.sleep(GRACE + 1.5)
-    before = objects()
+    before = bucket_state()
 
     nearly_out = janitor(LambdaContext(remaining_ms=int(MARGIN_SECONDS * 1000) - 500))
     assert nearly_out["stopped_early"] is True and nearly_out["scanned"] == 0
-    assert objects() == before
+    assert bucket_state() == before
 
     # Cut short after ever more of its checks: each run stops cleanly (nothing half-visible) and
     # the next one, walking again from the start, carries on until one finishes.
@@ -242,7 +233,7 @@ def test_a_run_cut_short_stops_cleanly_and_the_next_run_finishes(janitor, faulty
     for calls in range(1, 500):
         report = janitor(CountdownContext(calls))
         runs += 1
-        now = objects()
+        now = bucket_state()
         for key in now:
             if key.endswith("/record.json"):
                 assert set(now) >= {key.replace("record.json", n) for n in PICTURE_FILES}
