@@ -44,6 +44,9 @@ class Settings:
     #: Quota on stored pictures: how many, and how many bytes under pics/ in all.
     max_pictures: int = 1000
     max_picture_bytes: int = 2 * 1024 * MIB
+    #: The janitor (`catsite.jobs.janitor`) leaves every object younger than this alone, so a
+    #: registration or delete in flight is never touched.
+    janitor_grace: float = 3600.0
 
     #: Names this class reads, so `create_app` can tell settings from Flask config keys.
     KEYS = (
@@ -62,6 +65,7 @@ class Settings:
         "CATSITE_ADMIN_TOKEN",
         "CATSITE_MAX_PICTURES",
         "CATSITE_MAX_PICTURE_BYTES",
+        "CATSITE_JANITOR_GRACE_SECONDS",
     )
 
     @classmethod
@@ -109,4 +113,5 @@ class Settings:
             admin_token=text("CATSITE_ADMIN_TOKEN"),
             max_pictures=positive_int("CATSITE_MAX_PICTURES", 1000),
             max_picture_bytes=positive_int("CATSITE_MAX_PICTURE_BYTES", 2 * 1024 * MIB),
+            janitor_grace=float(positive_int("CATSITE_JANITOR_GRACE_SECONDS", 3600)),
         )

@@ -179,6 +179,13 @@ def section_archive(bench: Bench) -> dict:
     return _run_bench_script("bench_archive")
 
 
+def section_janitor(bench: Bench) -> dict:
+    """The janitor over 1,000 pictures and 50 leftovers: S3 requests and time per run."""
+    from catsite_tools.bench_janitor import measure
+
+    return measure(bench.s3.url)
+
+
 #: Figures other parts of the project measure with their own scripts (and their arguments); each
 #: merges its keys into bench/results.json itself. Skipped with a note while the script does not
 #: exist. Lighthouse's performance score moves with machine load: the median of three runs counts.
@@ -191,6 +198,7 @@ SECTIONS = [
     section_cold_start,
     section_uploads,
     section_archive,
+    section_janitor,
 ]
 
 

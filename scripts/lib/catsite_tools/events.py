@@ -329,3 +329,32 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def scheduled_event(
+    rule: str, *, region: str = "us-east-1", account: str = "123456789012", zappa=True
+) -> dict:
+    """EventBridge's "Scheduled Event" from the rule named `rule`, in the shape the Lambda
+    Developer Guide documents ("Invoke a Lambda function on a schedule",
+    docs.aws.amazon.com/lambda/latest/dg/with-scheduled-events.html): version "0", an id,
+    detail-type "Scheduled Event", source "aws.events", account, time, region, the rule's ARN
+    as the one resource, and an empty detail.
+
+    `zappa`: as a rule Zappa created delivers it. Zappa's target re-emits the same fields through
+    an input transformer and adds its own `kwargs` (empty unless the event in zappa_settings.json
+    gives some); its handler finds the function to run after the rule name's last `-`.
+    """
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{account}:rule/{rule}"],
+        "detail": {},
+    }
+    if zappa:
+        event["kwargs"] = {}
+    return event

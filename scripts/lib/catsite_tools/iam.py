@@ -19,14 +19,16 @@ S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # What the cat says (read, then a conditional write).
     ("state/cat.json", ("s3:GetObject", "s3:PutObject")),
     # Presigned POSTs are signed with the role's credentials (PutObject); registration reads
-    # HEAD and the first bytes, copies from the upload (GetObject) and removes it.
+    # HEAD and the first bytes, copies from the upload (GetObject) and removes it (so does the
+    # janitor, when a registration stopped just before that step).
     ("uploads/*", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")),
-    # Originals, thumbnails, records, index markers; presigned GETs of pictures; moderation.
+    # Originals, thumbnails, records, index markers; presigned GETs of pictures; moderation; the
+    # janitor (catsite.jobs.janitor) removing what interrupted registrations and deletes left.
     ("pics/*", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")),
     # Oversize answers and archives (multipart uploads, aborted when work stops half-way),
     # handed out by presigned GET.
     ("results/*", ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")),
-    # Long jobs' state.
+    # Long jobs' state (the janitor reads it and records silent jobs as failed: no delete).
     ("jobs/*", ("s3:GetObject", "s3:PutObject")),
 )
 

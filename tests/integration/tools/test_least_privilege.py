@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,8 @@ import boto3
 import pytest
 
 from catsite import create_app
-from catsite.jobs.deadline import OutOfTime
+from catsite.jobs.deadline import Deadline, OutOfTime
+from catsite.jobs.janitor import Janitor
 from catsite.jobs.runner import create_job, kitty_path
 from catsite.pictures.archive import build_archive
 from catsite.s3.bucket import Bucket
@@ -117,14 +119,15 @@ def needed(bucket: str, operation: str, params: dict) -> list[tuple[str, str]]:
     return [(action, f"arn:aws:s3:::{bucket}/{params['Key']}") for action in OBJECT_ACTIONS[operation]]
 
 
-def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(settings, local_s3, bucket):
-    # Its own botocore session, so the recording hook sees this app's calls and no one else's.
-    s3 = boto3.session.Session().client(
+def recording_client(local_s3):
+    """An S3 client on its own botocore session, so a recording hook sees its calls only."""
+    return boto3.session.Session().client(
         "s3", region_name="us-east-1", endpoint_url=local_s3.url, config=S3_CLIENT_CONFIG
     )
-    app = create_app({**settings, "TESTING": True}, bucket=Bucket(s3, bucket))
-    stores = get_stores(app)
-    client = app.test_client()
+
+
+def record_calls(s3, bucket: str) -> list[tuple[str, dict]]:
+    """Every S3 operation `s3` makes from now on, with its parameters (botocore's own event)."""
     calls: list[tuple[str, dict]] = []
 
     def record(params, model, **_):
@@ -132,6 +135,15 @@ def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(sett
         calls.append((model.name, dict(params)))
 
     s3.meta.events.register("provide-client-params.s3.*", record)
+    return calls
+
+
+def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(settings, local_s3, bucket):
+    s3 = recording_client(local_s3)
+    app = create_app({**settings, "TESTING": True}, bucket=Bucket(s3, bucket))
+    stores = get_stores(app)
+    client = app.test_client()
+    calls = record_calls(s3, bucket)
 
     # The main paths: what the cat says (create, then replace), uploads, pictures, moderation.
     assert client.get("/cat").status_code == 200
@@ -182,3 +194,47 @@ def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(sett
 
     granted = {(s["Sid"], a) for s in statements(document) if s["Sid"].startswith("S3") for a in s["Action"]}
     assert granted <= used, f"granted but never used: {sorted(granted - used)}"
+
+
+def test_every_s3_call_of_the_janitor_is_allowed(settings, local_s3, bucket):
+    """The janitor, run over every kind of leftover it removes and a silent job it records as
+    failed, calls nothing the stage's role lacks."""
+    s3 = recording_client(local_s3)
+    app = create_app({**settings, "TESTING": True}, bucket=Bucket(s3, bucket))
+    stores = get_stores(app)
+    client = app.test_client()
+    kept = upload(client, image_bytes("PNG", size=(32, 24)))
+    assert client.post("/cat/pics", json={"location": kept["location"]}).status_code == 201
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    record = next(k for k in keys if k.endswith("/record.json"))
+    s3.put_object(Bucket=bucket, Key=kept["fields"]["key"], Body=b"x")  # its upload, left behind
+    s3.put_object(Bucket=bucket, Key=f"pics/{'1' * 32}/original.png", Body=b"x")  # no record
+    s3.copy_object(
+        Bucket=bucket, Key=f"pics/{'2' * 32}/record.json", CopySource={"Bucket": bucket, "Key": record}
+    )
+    s3.put_object(Bucket=bucket, Key=f"pics/index/0000000000001-{'3' * 32}", Body=b"")  # no record
+    job = create_job(stores.jobs, "archive")
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"jobs/{job['id']}.json",
+        Body=json.dumps({**job, "updated_at": "2020-01-01T00:00:00.000Z"}),
+    )
+
+    calls = record_calls(s3, bucket)
+    later = Janitor(stores, 60, Deadline(600), clock=lambda: time.time() + 3600)
+    report = later.run()
+    assert report.removed_files and report.removed_records and report.removed_markers
+    assert report.removed_uploads == 1 and report.jobs_failed == 1 and not report.stopped_early
+
+    document = policy(bucket, "catsite-test", "us-east-1")
+    assert {operation for operation, _ in calls} == {
+        "ListObjectsV2",
+        "GetObject",
+        "DeleteObjects",
+        "PutObject",
+    }
+    for operation, params in calls:
+        for action, resource in needed(bucket, operation, params):
+            assert allowed(document, action, resource), (
+                f"the janitor's {operation} needs {action} on {resource}"
+            )

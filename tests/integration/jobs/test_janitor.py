@@ -1,0 +1,299 @@
+"""The scheduled janitor, run the way Lambda runs it: EventBridge's "Scheduled Event" handed to the
+configured `lambda_handler`, which gives it to Zappa's handler, which routes it to the function
+the stage's `events` name. Against the local S3.
+
+The leftovers are made by really interrupting registrations and deletes at each of their S3
+calls, through the fault proxy of test_s3_faults.py; only what no crash point produces (a
+listing marker whose record is gone, jobs that fell silent) is written as the partial state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from catsite import create_app
+from catsite.jobs.janitor import MARGIN_SECONDS, JanitorFailed
+from catsite.jobs.runner import QUEUED_SECONDS, SILENT_SECONDS
+from catsite_tools.events import LambdaContext, scheduled_event
+from catsite_tools.iam import stage_config
+from tests.conftest import ADMIN, ROOT, new_bucket
+from tests.integration.awslambda import test_front_doors
+from tests.integration.s3 import test_s3_faults
+from tests.pictures_helpers import image_bytes, upload
+
+#: Fixtures reused from the front-door and S3-fault tests: Zappa's settings module, written by its
+#: own CLI, and the fault proxy between the app and the local S3.
+zappa_settings_dir = test_front_doors.zappa_settings_dir
+proxy = test_s3_faults.proxy
+
+SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text())
+JANITOR = "catsite.jobs.janitor.run_janitor"
+#: Short, so the test can wait it out; S3's LastModified has whole seconds.
+GRACE = 3
+PICTURE_FILES = ("original.png", "record.json", "thumb.webp")
+#: Which S3 call of a registration writes the thumbnail (found by `interrupted_registrations`).
+THUMBNAIL_STEP = 0
+
+
+def rule_name(stage: str) -> str:
+    """The rule `zappa schedule` creates for the janitor event of `stage` (Zappa's own naming)."""
+    from zappa.core import Zappa
+
+    event = next(e for e in stage_config(SETTINGS, stage)["events"] if e["function"] == JANITOR)
+    return Zappa.get_scheduled_event_name(object.__new__(Zappa), event, event["function"], f"catsite-{stage}")
+
+
+@pytest.mark.parametrize("stage", sorted(SETTINGS))
+def test_every_stage_schedules_the_janitor_through_its_entry_point(stage):
+    config = stage_config(SETTINGS, stage)
+    assert config["lambda_handler"] == "catsite.awslambda.handler.lambda_handler"
+    [event] = [e for e in config["events"] if e["function"] == JANITOR]
+    assert event["expression"] == "rate(1 hour)"
+    assert len(rule_name(stage)) <= 64  # EventBridge's limit on rule names
+
+
+@pytest.fixture(scope="session")
+def entry(zappa_settings_dir, local_s3):
+    """Lambda's entry point, with Zappa's LambdaHandler loaded as on a cold start from the settings
+    module Zappa writes (the environment it loads the app in is restored afterwards)."""
+    saved = dict(os.environ)
+    os.environ.update({"CATSITE_BUCKET": new_bucket(local_s3), "AWS_ENDPOINT_URL_S3": local_s3.url})
+    sys.path.insert(0, str(zappa_settings_dir))
+    try:
+        from zappa.handler import LambdaHandler
+
+        LambdaHandler("zappa_settings")
+    finally:
+        sys.path.remove(str(zappa_settings_dir))
+        os.environ.clear()
+        os.environ.update(saved)
+    from catsite.awslambda.handler import lambda_handler
+
+    return lambda_handler
+
+
+class CountdownContext(LambdaContext):
+    """A Lambda context with plenty of time for its first `calls` questions, then 1 s."""
+
+    def __init__(self, calls: int):
+        super().__init__()
+        self.calls = calls
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.calls -= 1
+        return 600_000 if self.calls >= 0 else 1_000
+
+
+@pytest.fixture
+def janitor(entry, monkeypatch, local_s3, bucket, capfd):
+    """Run the janitor as a schedule does; returns the counts its one JSON log line reports."""
+    monkeypatch.setenv("CATSITE_BUCKET", bucket)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", local_s3.url)
+    monkeypatch.setenv("CATSITE_JANITOR_GRACE_SECONDS", str(GRACE))
+
+    def run(context=None) -> dict:
+        capfd.readouterr()
+        returned = entry(scheduled_event(rule_name("dev")), context or LambdaContext(remaining_ms=60_000))
+        lines = [json.loads(x) for x in capfd.readouterr().err.splitlines() if '"event": "janitor"' in x]
+        assert len(lines) == 1, "one log line per run"
+        [line] = lines
+        assert {k: line[k] for k in returned} == returned
+        return line
+
+    return run
+
+
+@pytest.fixture
+def faulty_site(settings, proxy):
+    return create_app({**settings, "AWS_ENDPOINT_URL_S3": proxy.url, "TESTING": True}).test_client()
+
+
+def register(site, color) -> tuple[str, dict]:
+    presigned = upload(site, image_bytes("PNG", size=(64, 48), color=color))
+    return presigned["fields"]["key"].split("/")[1], presigned
+
+
+def interrupted_registrations(site, proxy) -> list[str]:
+    """Register one picture interrupted at each S3 call its registration makes; their ids."""
+    _, presigned = register(site, (1, 1, 1))
+    proxy.reset_calls()
+    assert site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 201
+    steps = len(proxy.calls)
+    global THUMBNAIL_STEP
+    THUMBNAIL_STEP = 1 + next(n for n, c in enumerate(proxy.calls) if c.path.endswith("/thumb.webp"))
+    ids = []
+    for failing in range(1, steps + 1):
+        picture_id, presigned = register(site, (failing, 2, 2))
+        proxy.reset_calls()
+        proxy.fail_from = failing
+        assert site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 503
+        proxy.heal()
+        ids.append(picture_id)
+    return ids
+
+
+def interrupted_deletes(site, proxy) -> list[str]:
+    """Register pictures and delete each, interrupted at each S3 call the delete makes."""
+    ids, failing = [], 1
+    while True:
+        picture_id, presigned = register(site, (3, failing, 3))
+        assert site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 201
+        proxy.reset_calls()
+        proxy.fail_from = failing
+        answer = site.delete(f"/cat/pics/{picture_id}", headers=ADMIN)
+        proxy.heal()
+        if answer.status_code == 200:  # no step left to interrupt; this one is gone for good
+            return ids
+        assert answer.status_code == 503
+        ids.append(picture_id)
+        failing += 1
+
+
+def complete(keys, picture_id: str) -> bool:
+    """A picture the gallery shows: its files, its record and its listing marker."""
+    files = {f"pics/{picture_id}/{name}" for name in PICTURE_FILES}
+    return files <= set(keys) and any(k.startswith("pics/index/") and k.endswith(picture_id) for k in keys)
+
+
+def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_registrations(
+    janitor,
+    faulty_site,
+    proxy,
+    bucket_state,
+    s3,
+    bucket,
+):
+    registrations = interrupted_registrations(faulty_site, proxy)
+    deletes = interrupted_deletes(faulty_site, proxy)
+    s3.put_object(Bucket=bucket, Key=f"pics/index/0000000000001-{'0' * 32}", Body=b"")  # a lost record
+    before = bucket_state()
+    # What the crash points left: files without a record (after the copy, after the thumbnail, a
+    # delete after the record), records without a marker (a registration before its marker, a
+    # delete after it), an upload whose registration stopped just before removing it.
+    kinds = {
+        tuple(sorted(k.split("/")[-1] for k in before if k.startswith(f"pics/{pid}/")))
+        for pid in registrations + deletes
+        if not complete(before, pid)
+    }
+    assert {("original.png",), ("original.png", "thumb.webp"), PICTURE_FILES} <= kinds
+    leftover_uploads = [k for k in before if k.startswith("uploads/") and complete(before, k.split("/")[1])]
+    assert leftover_uploads
+
+    time.sleep(GRACE + 1.5)  # everything so far is now past the grace period
+    young_id, presigned = register(faulty_site, (9, 9, 9))
+    proxy.reset_calls()
+    proxy.fail_from = THUMBNAIL_STEP  # in flight: the original is copied, nothing else yet
+    assert faulty_site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 503
+    proxy.heal()
+    young = {k: v for k, v in bucket_state().items() if k not in before}
+    assert f"pics/{young_id}/original.png" in young
+
+    report = janitor()
+
+    after = bucket_state()
+    stays = {k: v for k, v in before.items() if not k.startswith(("pics/", "uploads/"))}
+    stays |= {k: v for k, v in before.items() if k.startswith("pics/") and complete(before, k.split("/")[1])}
+    stays |= {k: v for k, v in before.items() if k.startswith("pics/index/") and complete(before, k[-32:])}
+    stays |= {k: v for k, v in before.items() if k.startswith("uploads/") and k not in leftover_uploads}
+    assert after == {**stays, **young}
+    removed = set(before) - set(after)
+    assert report["removed_records"] == sum(k.endswith("/record.json") for k in removed)
+    assert report["removed_markers"] == sum(k.startswith("pics/index/") for k in removed) == 1
+    assert report["removed_uploads"] == len(leftover_uploads)
+    assert report["removed_files"] == len(removed) - report["removed_records"] - 1 - len(leftover_uploads)
+    assert report["kept_young"] >= 1 and report["stopped_early"] is False
+    assert report["scanned"] == sum(k.startswith(("pics/", "uploads/", "jobs/")) for k in {**before, **young})
+    for item in faulty_site.get("/cat/pics?limit=100").get_json()["items"]:  # all still whole
+        if item["id"] != "kitty":
+            assert faulty_site.get(f"/cat/pics/{item['id']}").status_code == 200
+
+    again = janitor()
+    assert bucket_state() == after, "a second run changes nothing"
+    assert [again[k] for k in again if k.startswith("removed_") or k == "jobs_failed"] == [0] * 5
+
+
+def test_a_run_cut_short_stops_cleanly_and_the_next_run_finishes(janitor, faulty_site, proxy, bucket_state):
+    registrations = interrupted_registrations(faulty_site, proxy)
+    time.sleep(GRACE + 1.5)
+    before = bucket_state()
+
+    nearly_out = janitor(LambdaContext(remaining_ms=int(MARGIN_SECONDS * 1000) - 500))
+    assert nearly_out["stopped_early"] is True and nearly_out["scanned"] == 0
+    assert bucket_state() == before
+
+    # Cut short after ever more of its checks: each run stops cleanly (nothing half-visible) and
+    # the next one, walking again from the start, carries on until one finishes.
+    runs = 0
+    for calls in range(1, 500):
+        report = janitor(CountdownContext(calls))
+        runs += 1
+        now = bucket_state()
+        for key in now:
+            if key.endswith("/record.json"):
+                assert set(now) >= {key.replace("record.json", n) for n in PICTURE_FILES}
+        if not report["stopped_early"]:
+            break
+    assert runs > 1
+    leftovers = [pid for pid in registrations if any(f"pics/{pid}/" in k for k in now)]
+    assert all(complete(now, pid) for pid in leftovers)
+    assert janitor()["removed_files"] == 0
+
+
+def job(status: str, quiet_seconds: float) -> dict:
+    """A job as the runner writes it, last written `quiet_seconds` ago."""
+    stamp = (datetime.now(UTC) - timedelta(seconds=quiet_seconds)).isoformat(timespec="milliseconds")
+    stamp = stamp.replace("+00:00", "Z")
+    return {
+        "id": os.urandom(16).hex(),
+        "kind": "archive",
+        "status": status,
+        "progress": 0.5,
+        "message": "Working",
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
+def test_jobs_silent_past_their_deadline_are_recorded_as_failed(janitor, s3, bucket, client):
+    jobs = {
+        "silent": job("running", SILENT_SECONDS + 60),
+        "never started": job("queued", QUEUED_SECONDS + 60),
+        "working": job("running", 1),
+        "done": {**job("done", 3600), "progress": 1.0, "result": {"count": 1}},
+    }
+    for value in jobs.values():
+        s3.put_object(Bucket=bucket, Key=f"jobs/{value['id']}.json", Body=json.dumps(value).encode())
+    time.sleep(GRACE + 1.5)
+
+    assert janitor()["jobs_failed"] == 2
+
+    def stored(name):
+        return json.loads(s3.get_object(Bucket=bucket, Key=f"jobs/{jobs[name]['id']}.json")["Body"].read())
+
+    assert stored("silent")["status"] == "failed" and stored("silent")["reason"]
+    assert stored("never started")["status"] == "failed"
+    assert stored("working") == jobs["working"]
+    assert stored("done") == jobs["done"]
+    answer = client.get(f"/jobs/{jobs['silent']['id']}").get_json()
+    assert answer["status"] == "failed"
+    assert janitor()["jobs_failed"] == 0
+
+
+def test_an_s3_outage_is_logged_and_fails_the_invocation_once(entry, monkeypatch, proxy, capfd):
+    """The run's one line says what failed, and the invocation fails (Lambda counts an error)
+    without Zappa calling the function a second time, context-less."""
+    monkeypatch.setenv("CATSITE_BUCKET", "catsite-janitor-outage")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", proxy.url)
+    proxy.stop()
+    capfd.readouterr()
+    with pytest.raises(JanitorFailed, match="StorageUnavailable"):
+        entry(scheduled_event(rule_name("dev")), LambdaContext(remaining_ms=60_000))
+    lines = [json.loads(x) for x in capfd.readouterr().err.splitlines() if '"event": "janitor"' in x]
+    assert len(lines) == 1
+    assert lines[0]["error"].startswith("StorageUnavailable") and lines[0]["scanned"] == 0
