@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from flask import jsonify, make_response, request, url_for
 
 from catsite_tools.events import LambdaContext, alb_event
-from catsite_tools.iam import copy_zappa_settings
 from tests.integration.awslambda.answer import Answer
-from tests.support import ROOT
 from tests.support.buckets import new_bucket
 
 
@@ -40,25 +36,6 @@ def echo(rest=None):
         remote_addr=request.remote_addr,
         external=url_for("door_echo", _external=True),
     )
-
-
-@pytest.fixture(scope="session")
-def zappa_settings_dir(tmp_path_factory) -> Path:
-    """The Python settings module Zappa bakes into the zip, written by Zappa's own CLI.
-
-    Run from a folder holding only zappa_settings.json, as scripts/package does: Zappa scans every
-    .py file under its working folder for WebSocket handlers, and would find build/'s copies."""
-    folder = tmp_path_factory.mktemp("zappa-settings")
-    copy_zappa_settings(ROOT, folder)  # with the attach_policy files Zappa opens
-    zappa = Path(sys.executable).parent / "zappa"
-    subprocess.run(
-        [str(zappa), "save-python-settings-file", "dev", "-o", str(folder / "zappa_settings.py")],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
-    )
-    return folder
 
 
 @pytest.fixture(scope="session")

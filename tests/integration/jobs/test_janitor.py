@@ -21,18 +21,11 @@ from catsite import create_app
 from catsite.jobs.janitor import MARGIN_SECONDS, JanitorFailed
 from catsite.jobs.runner import QUEUED_SECONDS, SILENT_SECONDS
 from catsite_tools.events import LambdaContext, scheduled_event
-from catsite_tools.iam import stage_config
-from tests.conftest import ADMIN, ROOT, new_bucket
-from tests.integration.awslambda import test_front_doors
-from tests.integration.s3 import test_s3_faults
-from tests.pictures_helpers import image_bytes, upload
+from catsite_tools.zappa_stage import stage_config, stage_names
+from tests.support import ADMIN
+from tests.support.buckets import new_bucket
+from tests.support.pictures import image_bytes, upload
 
-#: Fixtures reused from the front-door and S3-fault tests: Zappa's settings module, written by its
-#: own CLI, and the fault proxy between the app and the local S3.
-zappa_settings_dir = test_front_doors.zappa_settings_dir
-proxy = test_s3_faults.proxy
-
-SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text())
 JANITOR = "catsite.jobs.janitor.run_janitor"
 #: Short, so the test can wait it out; S3's LastModified has whole seconds.
 GRACE = 3
@@ -45,13 +38,13 @@ def rule_name(stage: str) -> str:
     """The rule `zappa schedule` creates for the janitor event of `stage` (Zappa's own naming)."""
     from zappa.core import Zappa
 
-    event = next(e for e in stage_config(SETTINGS, stage)["events"] if e["function"] == JANITOR)
+    event = next(e for e in stage_config(stage)["events"] if e["function"] == JANITOR)
     return Zappa.get_scheduled_event_name(object.__new__(Zappa), event, event["function"], f"catsite-{stage}")
 
 
-@pytest.mark.parametrize("stage", sorted(SETTINGS))
+@pytest.mark.parametrize("stage", stage_names())
 def test_every_stage_schedules_the_janitor_through_its_entry_point(stage):
-    config = stage_config(SETTINGS, stage)
+    config = stage_config(stage)
     assert config["lambda_handler"] == "catsite.awslambda.handler.lambda_handler"
     [event] = [e for e in config["events"] if e["function"] == JANITOR]
     assert event["expression"] == "rate(1 hour)"

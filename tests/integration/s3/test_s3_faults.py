@@ -24,12 +24,6 @@ PIC = "ab" * 16
 
 
 @pytest.fixture
-def proxy(local_s3):
-    with FaultyS3(local_s3.url) as faulty:
-        yield faulty
-
-
-@pytest.fixture
 def faulty_settings(settings, proxy):
     return {**settings, "AWS_ENDPOINT_URL_S3": proxy.url}
 
