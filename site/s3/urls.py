@@ -6,7 +6,7 @@ and presigned GETs of pictures. botocore (path-style, as `catsite.s3.client` con
 like `https://s3.<region>.amazonaws.com/<bucket>/...` (in us-east-1 the global
 `https://s3.amazonaws.com/<bucket>/...`); the virtual-hosted form
 `https://<bucket>.s3.<region>.amazonaws.com/...` is S3's recommended public address. Locally,
-`AWS_ENDPOINT_URL_S3` (the moto server) is path-style: `<endpoint>/<bucket>/...`.
+`AWS_ENDPOINT_URL_S3` (a local S3) is path-style: `<endpoint>/<bucket>/...`.
 """
 
 from __future__ import annotations
