@@ -43,14 +43,23 @@ def create_app(config: Mapping[str, object] | None = None, *, bucket=None) -> Fl
     register_static_and_security(app)
     register_size_limits(app)
     register_compression(app)
+    for wrap in wsgi_layers(settings):
+        app.wsgi_app = wrap(app.wsgi_app)
+    return app
 
+
+def wsgi_layers(settings) -> list:
+    """The WSGI layers around Flask, innermost first (each takes the app it wraps).
+
+    1. Security headers, added to every answer Flask makes, errors included.
+    2. The request log, which times all of Flask's work and logs what escapes it as a 500.
+    3. The repair of Zappa's stage stripping, which must correct the path before anything reads it.
+    """
     from catsite.awslambda.zappa_repairs import RestStagePathFix
     from catsite.web.request_log import RequestLog
+    from catsite.web.security import SecurityHeaders
 
-    # WSGI layers around Flask (the security headers are the innermost, from security.register):
-    # the request log times all of Flask's work, and the stage fix corrects the path first.
-    app.wsgi_app = RestStagePathFix(RequestLog(app.wsgi_app))
-    return app
+    return [lambda app: SecurityHeaders(app, settings), RequestLog, RestStagePathFix]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -86,8 +86,9 @@ class SecurityHeaders:
 
 
 def register(app: Flask) -> None:
+    """CORS for the API when origins are configured (the headers are a WSGI layer: see
+    `catsite.wsgi_layers`)."""
     settings: Settings = app.extensions["settings"]
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, settings)
     if settings.cors_origins:
         register_cors(app, settings.cors_origins)
 
