@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import http.client
 import json
 import os
 import socket
@@ -27,6 +26,7 @@ from catsite.awslambda.doors import DOORS
 from catsite_tools.local_s3 import free_port
 from tests.support import ROOT
 from tests.support.processes import stop_process, wait_for_http
+from tests.support.raw_http import chunked, get_verbatim, raw_exchange, responses_in
 
 ECHO = """import json
 def handler(event, context):
@@ -45,6 +45,12 @@ finally:
 """
 #: A client address other than the server's own, so the door's `sourceIp` is visibly the peer's.
 PEER = "127.0.0.2"
+
+
+def from_peer() -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", SourceAddressAdapter((PEER, 0)))
+    return session
 
 
 class Door:
@@ -94,51 +100,9 @@ def echo_doors(tmp_path_factory):
         yield door
 
 
-def from_peer() -> requests.Session:
-    session = requests.Session()
-    session.mount("http://", SourceAddressAdapter((PEER, 0)))
-    return session
-
-
-def raw_exchange(port: int, request: bytes, *, shut: bool = True) -> bytes:
-    """Send `request` on one connection and read until the server closes it."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-        conn.sendall(request)
-        if shut:
-            conn.shutdown(socket.SHUT_WR)
-        received = b""
-        while chunk := conn.recv(65536):
-            received += chunk
-    return received
-
-
-def responses_in(received: bytes) -> list[tuple[str, dict, bytes]]:
-    """(status code, headers, body) of each response on a connection, framed by Content-Length."""
-    found = []
-    while received:
-        head, _, rest = received.partition(b"\r\n\r\n")
-        status, *fields = head.decode("latin-1").split("\r\n")
-        headers = {k.lower(): v.strip() for k, v in (f.split(":", 1) for f in fields)}
-        length = int(headers.get("content-length", 0))
-        found.append((status.split()[1], headers, rest[:length]))  # the code: reason phrases vary
-        received = rest[length:]
-    return found
-
-
 def echoed(response) -> dict:
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def get_verbatim(port: int, target: str) -> tuple[int, bytes]:
-    """GET `target` exactly as written (requests would normalise `%31` to `1`)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", target)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def test_the_alb_door_sends_the_query_as_the_client_encoded_it(echo_doors):
@@ -235,11 +199,6 @@ def test_a_body_over_the_limit_is_the_doors_413_and_the_connection_stays_in_step
         '127.0.0.1 "POST /cat HTTP/1.1" 413 -',
         '127.0.0.1 "GET /next HTTP/1.1" 200 -',
     ]
-
-
-def chunked(body: bytes, size: int = 65536) -> bytes:
-    pieces = [body[i : i + size] for i in range(0, len(body), size)]
-    return b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in pieces) + b"0\r\n\r\n"
 
 
 def test_a_chunked_body_counts_as_one_with_a_content_length(echo_doors):
