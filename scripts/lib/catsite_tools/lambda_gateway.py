@@ -190,7 +190,6 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
 def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
     """A callable starting the function's process: from source, or from the built zip."""
     import subprocess
-    import sys
     from pathlib import Path
 
     from catsite_tools.iam import copy_zappa_settings
