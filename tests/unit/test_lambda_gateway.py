@@ -41,18 +41,53 @@ def test_http_alb_and_url_doors_send_their_own_shapes():
     http = build_event("http", "dev", "POST", "/dev/cat", [("Cookie", "a=1; b=2")], b"{}")
     assert (http["version"], http["rawPath"], http["cookies"]) == ("2.0", "/dev/cat", ["a=1", "b=2"])
     alb = build_event("alb", "dev", "GET", "/cat", [("Host", "x")], b"")
-    assert alb["requestContext"]["elb"] and alb["multiValueHeaders"] == {"host": ["x"]}
+    assert alb["requestContext"]["elb"] and alb["multiValueHeaders"]["host"] == ["x"]
+    # The local door is a plain-HTTP listener, and says so as an ALB's http listener does.
+    assert alb["multiValueHeaders"]["x-forwarded-proto"] == ["http"]
+    assert alb["multiValueHeaders"]["x-forwarded-port"] == ["80"]
     url = build_event("url", "dev", "GET", "/cat", [], b"")
     assert url["requestContext"]["stage"] == "$default"
+
+
+def test_the_alb_door_passes_query_strings_as_the_client_encoded_them():
+    """ELB guide, Lambda functions as targets: "If the query parameters are URL-encoded, the load
+    balancer does not decode them"; the path is the request's."""
+    alb = build_event("alb", "dev", "GET", "/cat/pics?limit=%31&q=a%20b&q=c+d&flag", [], b"")
+    assert alb["path"] == "/cat/pics"
+    assert alb["multiValueQueryStringParameters"] == {"limit": ["%31"], "q": ["a%20b", "c+d"], "flag": [""]}
+
+
+@pytest.mark.parametrize(
+    ("door", "target", "where"),
+    [
+        ("rest", "/dev/cat", ("requestContext", "identity", "sourceIp")),
+        ("http", "/dev/cat", ("requestContext", "http", "sourceIp")),
+        ("url", "/cat", ("requestContext", "http", "sourceIp")),
+    ],
+)
+def test_api_gateway_and_function_url_doors_report_the_peer_as_the_source(door, target, where):
+    event = build_event(door, "dev", "GET", target, [("X-Forwarded-For", "198.51.100.9")], b"", "192.0.2.4")
+    value = event
+    for key in where:
+        value = value[key]
+    assert value == "192.0.2.4"
+
+
+def test_the_alb_door_appends_the_peer_to_x_forwarded_for():
+    """ELB guide, X-Forwarded headers: the load balancer appends the client's address."""
+    event = build_event("alb", "dev", "GET", "/cat", [("x-forwarded-for", "198.51.100.9")], b"", "192.0.2.4")
+    assert event["multiValueHeaders"]["x-forwarded-for"] == ["198.51.100.9, 192.0.2.4"]
 
 
 @pytest.mark.parametrize("door", ["rest", "http", "alb", "url"])
 def test_a_body_over_the_doors_limit_is_refused_before_the_function_runs(door):
     function = RecordingFunction()
     gateway = Gateway(door, "dev", lambda: function, 30)
-    limit = DOORS[door].carries
-    status, _, body = gateway.handle("POST", "/dev/cat", [("Content-Length", str(limit + 1))], lambda n: b"")
-    assert status == 413 and json.loads(body)["message"]
+    too_big = b"x" * (DOORS[door].carries + 1)
+    for body in (too_big, None):  # None: the reader dropped a body over the limit
+        status, headers, answer = gateway.handle("POST", "/dev/cat", [], body)
+        assert status == 413 and json.loads(answer) == {"message": "Request Entity Too Large"}
+        assert headers == [("Content-Type", "application/json")]
     assert function.events == []
 
 
@@ -64,7 +99,7 @@ def test_a_function_slower_than_the_door_is_a_504_and_is_replaced():
         return started[-1]
 
     gateway = Gateway("rest", "dev", start, 30)
-    status, _, _ = gateway.handle("GET", "/dev/cat", [], lambda n: b"")
+    status, _, _ = gateway.handle("GET", "/dev/cat", [], b"")
     assert status == 504 and len(started) == 2
 
 
@@ -82,9 +117,9 @@ def test_an_answer_larger_than_the_door_carries_is_a_502():
         def invoke(self, event, timeout=None):
             return {"statusCode": 200, "body": "m" * 1_000_001, "isBase64Encoded": False}
 
-    status, _, _ = Gateway("alb", "dev", Big, 30).handle("GET", "/cat", [], lambda n: b"")
+    status, _, _ = Gateway("alb", "dev", Big, 30).handle("GET", "/cat", [], b"")
     assert status == 502
-    status, _, body = Gateway("rest", "dev", Big, 30).handle("GET", "/dev/cat", [], lambda n: b"")
+    status, _, body = Gateway("rest", "dev", Big, 30).handle("GET", "/dev/cat", [], b"")
     assert status == 200 and len(body) == 1_000_001
 
 

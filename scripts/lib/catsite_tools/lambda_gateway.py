@@ -6,38 +6,53 @@ catsite_tools.lambda_worker, from source or from the unzipped `dist/catsite-<sta
 answer goes back as that door would send it. The door's limits apply: a request body over its
 limit is a 413, an answer over its limit a 502, and a function slower than its time limit a 504
 (the function's process is then replaced, as Lambda would). Development tooling only.
+
+The client address every door reports (`sourceIp`, the X-Forwarded-For entry the ALB appends) is
+the TCP peer's. A request body is always read to its end, by Content-Length or chunked, so
+nothing of it is taken for a next request: over the door's limit it is discarded as it arrives
+and answered 413; past `request_body.DRAIN_CAP` the door answers 413 with `Connection: close` and reads on
+until the client stops sending, so the client receives the answer rather than a reset. The log
+(standard error) has one line per request.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from catsite.awslambda.doors import DOORS
 from catsite_tools import events
+from catsite_tools.request_body import BadRequest, read_body
 
 REGION = "us-east-1"
 LOCAL_API_HOST = f"local.execute-api.{REGION}.amazonaws.com"
 LOCAL_IP = "127.0.0.1"
+#: How long a closing door keeps reading what the client still sends, so it sees the answer.
+LINGER_SECONDS = 2.0
 
 
-def build_event(door: str, stage: str, method: str, target: str, headers: list[tuple[str, str]], body: bytes):
+def build_event(door, stage, method, target, headers: list[tuple[str, str]], body: bytes, client=LOCAL_IP):
     """The event `door` sends for one HTTP request, or None when the door would answer 403.
-    Built by catsite_tools.events, from the request's own headers and a client at 127.0.0.1."""
+    Built by catsite_tools.events from the request as the client sent it (its target, query
+    still percent-encoded, and its headers) and `client`, the TCP peer's address."""
     path, _, query = target.partition("?")
     path = path or "/"
     staged = path == f"/{stage}" or path.startswith(f"/{stage}/")
     inner = (path[len(stage) + 1 :] or "/") + (f"?{query}" if query else "")
-    request = {"body": body or None, "base64_body": True, "headers": headers, "source_ip": LOCAL_IP}
+    request = {"body": body or None, "base64_body": True, "headers": headers, "source_ip": client}
     if door == "rest":
         if not staged:
             return None  # the execute-api host answers 403 outside its stages
         request["headers"] = [(k, v) for k, v in headers if k.lower() != "host"]
         return events.rest_event(method, inner, stage=stage, host=LOCAL_API_HOST, **request, defaults=False)
     if door == "alb":
-        return events.alb_event(method, target, multi_value=True, **request, defaults=False)
+        # An ALB passes the query as sent; the local door is an http listener (no TLS), as it says.
+        return events.alb_event(method, target, multi_value=True, scheme="http", **request, defaults=False)
     if door == "http":
         if stage == "$default":
             return events.http_event(method, target, **request, defaults=False)
@@ -74,11 +89,11 @@ class Gateway:
         self.function = start_function()
         self.lock = threading.Lock()  # one request at a time per execution environment, as on Lambda
 
-    def handle(self, method, target, headers, read_body) -> tuple[int, list[tuple[str, str]], bytes]:
-        length = int(dict((k.lower(), v) for k, v in headers).get("content-length") or 0)
-        if length > self.body_limit:
+    def handle(self, method, target, headers, body, client=LOCAL_IP):
+        """(status, headers, body) the door answers; `body` None: it was over the door's limit."""
+        if body is None or len(body) > self.body_limit:
             return _error(413, "Request Entity Too Large")
-        event = build_event(self.door, self.stage, method, target, headers, read_body(length))
+        event = build_event(self.door, self.stage, method, target, headers, body, client)
         if event is None:
             return _error(403, "Forbidden")
         with self.lock:
@@ -107,31 +122,74 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def handle_expect_100(self):
+            """`Expect: 100-continue` with a body over the limit: the 413 instead of the go-ahead."""
+            declared = (self.headers.get("Content-Length") or "").strip()
+            if declared.isdigit() and int(declared) > gateway.body_limit:
+                self._answer(*_error(413, "Request Entity Too Large"), close=True)
+                return False
+            return super().handle_expect_100()
+
         def _any(self):
-            status, headers, body = gateway.handle(
-                self.command, self.path, list(self.headers.items()), lambda n: self.rfile.read(n)
+            try:
+                body, done = read_body(self.rfile, self.headers, gateway.body_limit)
+            except BadRequest as error:
+                return self._answer(*_error(400, str(error)), close=True)
+            chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+            close = not done or (chunked and self.headers.get("Content-Length") is not None)
+            answer = gateway.handle(
+                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
             )
+            self._answer(*answer, close=close)
+
+        def _answer(self, status, headers, body, close=False):
             self.send_response(status)
             for key, value in headers:
                 if key.lower() not in ("content-length", "connection", "transfer-encoding"):
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(body)))
+            if close:
+                self.send_header("Connection", "close")  # also sets close_connection
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
+            if close:
+                self._linger()
+
+        def _linger(self):
+            """Stop sending, then read what the client still sends until it closes (or for
+            LINGER_SECONDS): closing with unread bytes would reset the connection, and the
+            client could lose the answer."""
+            try:
+                self.connection.shutdown(socket.SHUT_WR)
+                self.connection.settimeout(0.5)
+                deadline = time.monotonic() + LINGER_SECONDS
+                while time.monotonic() < deadline and self.connection.recv(64 * 1024):
+                    pass
+            except OSError:
+                pass
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _any
 
         def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-            print(f"{self.address_string()} {format % args}", flush=True)
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+            sys.stderr.flush()
 
-    return ThreadingHTTPServer((host, port), Handler)
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            if isinstance(sys.exc_info()[1], ConnectionError):  # the client went away: one line
+                sys.stderr.write(f"{client_address[0]} connection lost: {sys.exc_info()[1]}\n")
+                return
+            super().handle_error(request, client_address)
+
+    return Server((host, port), Handler)
 
 
 def function_starter(root, stage: str, use_zip: bool, env: dict, workdir):
     """A callable starting the function's process: from source, or from the built zip."""
     import subprocess
-    import sys
     from pathlib import Path
 
     from catsite_tools.iam import copy_zappa_settings
