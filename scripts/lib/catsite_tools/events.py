@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 REST_HOST = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
 CUSTOM_DOMAIN = "cats.example.com"
@@ -65,10 +65,11 @@ def _grouped(pairs, lower: bool) -> dict[str, list[str]]:
 
 
 def _raw_query(target: str) -> tuple[str, list[tuple[str, str]]]:
-    """The path and the query as the client sent it: (key, value) pairs still percent-encoded."""
-    parts = urlsplit(target)
-    raw = [tuple(p.split("=", 1)) if "=" in p else (p, "") for p in parts.query.split("&") if p]
-    return parts.path or "/", raw
+    """The path and the query as the client sent it: (key, value) pairs still percent-encoded.
+    Split at the first "?" only: a request target is a path, never a URL (`//x` is a path)."""
+    path, _, query = target.partition("?")
+    raw = [tuple(p.split("=", 1)) if "=" in p else (p, "") for p in query.split("&") if p]
+    return path or "/", raw
 
 
 #: What a typical client sends besides Host; the caller's headers of the same name replace them.
@@ -145,7 +146,9 @@ def rest_event(
             "httpMethod": method,
             "identity": {
                 "sourceIp": source_ip,
-                "userAgent": multi_headers.get("User-Agent", [None])[-1],
+                "userAgent": next(
+                    (v[-1] for k, v in multi_headers.items() if k.lower() == "user-agent"), None
+                ),
                 "userArn": None,
             },
             "path": f"/{stage}{path_only}" if on_execute_api else full_path,
@@ -168,7 +171,7 @@ def _v2_event(
     header moved into `cookies`, `rawQueryString` exactly as sent, `queryStringParameters`
     decoded with a repeated key joined by commas, no `body` key without a body."""
     _, raw = _raw_query(path)
-    raw_query = urlsplit(path).query
+    raw_query = path.partition("?")[2]
     all_pairs = [
         *_client_pairs(headers, host, defaults, lower=True),
         ("x-forwarded-for", _forwarded(_pairs(headers), source_ip)),
