@@ -1,5 +1,10 @@
-"""Fixtures for every tier: no real AWS, one local S3 (moto server over HTTP) per session, a fresh
-bucket per test, the app over it, and the site served in its own process.
+"""Fixtures for every tier: no real AWS, local S3 servers over HTTP (one process per server per
+session), a fresh bucket per test, the app over it, and the site served in its own process.
+
+The tests that exercise S3 itself (S3_TESTS) run once per local S3 server, with ids `[moto]` and
+`[ministack]`: ministack enforces presigned-POST policies and conditional multipart completion as
+AWS does, moto does not. Tests marked `strict_s3` assert that enforcement and run on ministack
+alone. Every other test runs on moto alone. `--local-s3 moto|ministack` narrows S3_TESTS to one.
 
 Nothing here patches boto3: every test that stores something talks to a real S3-compatible
 server in another process. Plain helpers the tests share live in `tests/support`.
@@ -9,12 +14,13 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import boto3
 import pytest
 
 from catsite import create_app
-from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, free_port
+from catsite_tools.local_s3 import DUMMY_CREDENTIALS, SERVERS, LocalS3, free_port
 from tests.support import ADMIN_TOKEN, ROOT
 from tests.support.buckets import new_bucket
 from tests.support.processes import serve_site, serving
@@ -41,10 +47,66 @@ def _no_real_aws():
     os.environ.update(saved)
 
 
+#: The tests that exercise S3 (state, uploads and registration, pictures, archive and multipart,
+#: jobs, faults and concurrency, static publishing), as paths from the repository's root.
+S3_TESTS = (
+    "tests/integration/api/test_cat_state.py",
+    "tests/integration/pictures/",
+    "tests/integration/jobs/",
+    "tests/integration/s3/",
+    "tests/integration/web/test_static_assets.py",
+)
+#: The local S3 that enforces what the `strict_s3` tests assert.
+STRICT = "ministack"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--local-s3",
+        choices=("both", *SERVERS),
+        default="both",
+        help="the local S3 server(s) the S3 tests run against (default: both)",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    """Run each S3 test once per server (`[moto]`, `[ministack]`), a strict_s3 test on ministack."""
+    if "local_s3" not in metafunc.fixturenames:
+        return
+    chosen = metafunc.config.getoption("--local-s3")
+    if metafunc.definition.get_closest_marker("strict_s3"):
+        servers = [STRICT] if chosen in ("both", STRICT) else []
+    elif Path(metafunc.definition.path).relative_to(ROOT).as_posix().startswith(S3_TESTS):
+        servers = list(SERVERS) if chosen == "both" else [chosen]
+    else:
+        return  # on moto alone, with the ids it always had
+    metafunc.parametrize("local_s3", servers, indirect=True)
+
+
 @pytest.fixture(scope="session")
-def local_s3():
-    with LocalS3() as server:
-        yield server
+def s3_servers():
+    """The session's local S3 servers, each started on first use and stopped at the end."""
+    started: dict[str, LocalS3] = {}
+
+    def get(server: str) -> LocalS3:
+        if server not in started:
+            candidate = LocalS3(server=server)
+            try:
+                started[server] = candidate.start()
+            finally:  # a failed or interrupted start leaves no process behind
+                if server not in started:
+                    candidate.stop()
+        return started[server]
+
+    yield get
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_s3(request, s3_servers) -> LocalS3:
+    """The local S3 of this test: moto, or the server the test is parametrized with."""
+    return s3_servers(getattr(request, "param", "moto"))
 
 
 @pytest.fixture

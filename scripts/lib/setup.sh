@@ -47,12 +47,15 @@ MSG
 # so installing one after the other only adds packages, never changes a version. Each set has a
 # stamp in the venv (a hash of its lock and pyproject.toml); a set is installed only when its
 # stamp is missing or stale. A .venv on another Python is replaced.
+#   ensure_venv ministack   the stricter local S3 in a virtualenv of its own, .venv-ministack
+#                       (see ensure_ministack_venv)
 ensure_venv() {
   local set=${1:-dev} lock py
   case $set in
     serve) lock=requirements-serve.lock ;;
     dev) lock=requirements-dev.lock ;;
-    *) echo "ensure_venv: unknown set '$set' (serve or dev)" >&2; return 1 ;;
+    ministack) ensure_ministack_venv; return ;;
+    *) echo "ensure_venv: unknown set '$set' (serve, dev or ministack)" >&2; return 1 ;;
   esac
   if [ -x .venv/bin/python ] && ! .venv/bin/python -c \
       "import sys; sys.exit(sys.version_info[:2] != (${CATSITE_PYTHON_VERSION/./, }))" 2>/dev/null; then
@@ -80,6 +83,33 @@ ensure_venv() {
   # Everything in the serve set is now installed at the same pins.
   [ "$set" = dev ] && _catsite_lock_hash requirements-serve.lock > .venv/.catsite-serve
   return 0
+}
+
+# ministack (the local S3 that enforces presigned-POST policies and conditional writes) pins a
+# botocore of its own, older than the one catsite's boto3 needs, so it cannot share .venv: it gets
+# .venv-ministack from requirements-ministack.lock, nothing else in it, and runs as its own process
+# (catsite_tools.local_s3 starts it with that venv's Python). Safe to call from parallel test
+# workers: the first one installs, the others wait on the lock and find the stamp.
+ensure_ministack_venv() {
+  local venv=.venv-ministack lock=requirements-ministack.lock want py
+  want=$(_catsite_lock_hash "$lock")
+  [ "$(cat "$venv/.catsite-ministack" 2>/dev/null)" = "$want" ] && return 0
+  (
+    flock 9
+    [ "$(cat "$venv/.catsite-ministack" 2>/dev/null)" = "$want" ] && exit 0
+    if [ ! -x "$venv/bin/python" ]; then
+      py=$(catsite_python) || exit 1
+      echo "creating $venv with $py"
+      "$py" -m venv "$venv" || exit 1
+    fi
+    echo "installing $lock into $venv (log: $venv/install.log)"
+    if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-deps -r "$lock" \
+        > "$venv/install.log" 2>&1; then
+      tail -n 30 "$venv/install.log" >&2
+      exit 1
+    fi
+    echo "$want" > "$venv/.catsite-ministack"
+  ) 9> "${TMPDIR:-/tmp}/catsite-ministack-venv.lock"
 }
 
 _catsite_lock_hash() { cat "$1" pyproject.toml | sha256sum | cut -d' ' -f1; }

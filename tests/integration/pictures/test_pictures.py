@@ -178,8 +178,8 @@ def test_unknown_or_malformed_picture_ids_are_404_json(client, bucket_state, pic
 
 
 def put_upload(s3, bucket, data: bytes, content_type: str, name: str = "cat.png") -> str:
-    """An object placed under uploads/ directly (the local S3 does not enforce presign policies,
-    so the API must refuse what S3 would have let through)."""
+    """An object placed under uploads/ directly: what a valid grant lets through (S3 checks the
+    key, the declared type and the size, never what the bytes are), so the API must refuse it."""
     key = f"uploads/{'ab' * 16}/{name}"
     s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
     return key
