@@ -39,10 +39,16 @@ _CODE = re.compile(r"`([^`]+)`")
 _ONE = re.compile(r"\b1 (character|byte|picture|item|second|minute|day)s\b")
 
 
+#: Hyphenated names (Retry-After, respond-async): a line break at their hyphen reads as two words.
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
 @bp.app_template_filter("prose")
 def prose(text: str) -> Markup:
-    """Reference text as HTML: escaped, `backticks` as <code>, "1 characters" as "1 character"."""
-    html = _CODE.sub(r"<code>\1</code>", str(escape(text)))
+    """Reference text as HTML: escaped, `backticks` as <code>, hyphenated names kept on one line,
+    "1 characters" as "1 character"."""
+    html = _HYPHENATED.sub(r'<span class="nobr">\g<0></span>', str(escape(text)))
+    html = _CODE.sub(r"<code>\1</code>", html)
     return Markup(_ONE.sub(r"1 \1", html))  # noqa: S704 (built from escaped text)
 
 
@@ -80,11 +86,12 @@ def pictures():
     trail = [c for c in trail[-TRAIL_MAX:] if not c or decode_cursor(c)]  # refuses foreign cursors (400)
     items, next_cursor = list_pictures(query["limit"], cursor)
     older = newer = None
+    size = {"limit": query["limit"]} if "limit" in request.args else {}  # a chosen page size stays
     if next_cursor:
-        older = url_for("pages.pictures", cursor=next_cursor, back=".".join([*trail, cursor or ""]))
+        older = url_for("pages.pictures", cursor=next_cursor, back=".".join([*trail, cursor or ""]), **size)
     if cursor:
         previous = trail[-1] if trail else ""
-        newer = url_for("pages.pictures", cursor=previous or None, back=".".join(trail[:-1]) or None)
+        newer = url_for("pages.pictures", cursor=previous or None, back=".".join(trail[:-1]) or None, **size)
     max_bytes = current_app.extensions["settings"].max_upload_bytes
     return render_template(
         "pics.html",

@@ -110,11 +110,11 @@ def inspect(stream, declared_type: str) -> Inspection:
     except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise NotAnImage(f"this file looks like a {_NAMES[proven]} image but cannot be read") from error
     except Image.DecompressionBombError as error:
-        raise TooManyPixels("the image has far too many pixels") from error
+        raise TooManyPixels("this picture has far too many pixels") from error
     if width < 1 or height < 1:
-        raise NotAnImage("the image has no pixels")
+        raise NotAnImage("this picture has no pixels")
     if width * height > MAX_PIXELS:
-        raise TooManyPixels(f"the image has {width}×{height} pixels; at most {MAX_PIXELS:,} are accepted")
+        raise TooManyPixels(f"this picture has {width}×{height} pixels; at most {MAX_PIXELS:,} are accepted")
     return Inspection(proven, width, height)
 
 
@@ -137,7 +137,7 @@ def renditions(stream, inspection: Inspection) -> tuple[Rendition, Rendition]:
     stream.seek(0)
     with Image.open(stream) as image:
         if image.width * image.height > MAX_PIXELS:  # the same stream, checked again before decoding
-            raise TooManyPixels("the image has far too many pixels")
+            raise TooManyPixels("this picture has far too many pixels")
         image.draft("RGB", (DISPLAY_WIDTH, DISPLAY_MAX_HEIGHT))
         try:
             image.load()

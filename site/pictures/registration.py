@@ -148,9 +148,11 @@ def _register_new(pictures, picture_id, key, caption, max_bytes, quota) -> tuple
         inspection = inspect(reader, info.content_type)
         display, thumb = renditions(reader, inspection)
     except TooManyPixels as error:
-        raise Unacceptable(f"Refused: {error} (a decompression bomb?).", "location") from None
+        raise Unacceptable(
+            f"{_sentence(error)} (a decompression bomb?), so it was refused.", "location"
+        ) from None
     except NotAnImage as error:
-        raise Unacceptable(f"Refused: {error}.", "location") from None
+        raise Unacceptable(f"{_sentence(error)}.", "location") from None
 
     now = time.time()
     record = {
@@ -175,6 +177,11 @@ def _register_new(pictures, picture_id, key, caption, max_bytes, quota) -> tuple
     }
     files = {record["thumb_key"]: thumb.data, record["display_key"]: display.data}
     return pictures.save(record, info, files)
+
+
+def _sentence(error: Exception) -> str:
+    text = str(error)
+    return text[:1].upper() + text[1:]
 
 
 def is_picture_id(value: str) -> bool:

@@ -40,6 +40,9 @@ async function postJson(url, payload) {
   return readJson(response);
 }
 
+// Cancelling is the visitor's choice, not a failure: it is told as status, not as an error.
+class Cancelled extends Error {}
+
 // The upload in flight (its XMLHttpRequest), so "Cancel upload" can abort it.
 let inFlight = null;
 
@@ -61,7 +64,7 @@ function sendToS3(presigned, file, onProgress) {
       else reject(new Error(`The picture store refused the file (HTTP ${xhr.status}). Please try again.`));
     });
     xhr.addEventListener("error", () => reject(new Error("The upload was interrupted. Please try again.")));
-    xhr.addEventListener("abort", () => reject(new Error("Upload cancelled.")));
+    xhr.addEventListener("abort", () => reject(new Cancelled()));
     xhr.send(data);
   });
 }
@@ -140,8 +143,9 @@ form.addEventListener("submit", async (event) => {
   } catch (problem) {
     // A refusal is not a success: the bar goes away rather than stay full above the message.
     hideProgress();
-    status.textContent = "";
-    error.textContent = problem.message;
+    const cancelled = problem instanceof Cancelled;
+    status.textContent = cancelled ? "Upload cancelled. Nothing was added." : "";
+    error.textContent = cancelled ? "" : problem.message;
   } finally {
     inFlight = null;
     cancel.hidden = true;
