@@ -45,6 +45,8 @@ class Cancelled extends Error {}
 
 // The upload in flight (its XMLHttpRequest), so "Cancel upload" can abort it.
 let inFlight = null;
+// Asked to cancel before the file started to travel (while the upload was being presigned).
+let cancelAsked = false;
 
 // XMLHttpRequest, not fetch: only it reports upload progress.
 function sendToS3(presigned, file, onProgress) {
@@ -122,6 +124,7 @@ form.addEventListener("submit", async (event) => {
   form.setAttribute("aria-busy", "true");
   progressBox.hidden = false;
   cancel.hidden = false;
+  cancelAsked = false;
   showProgress(0, file.size);
   try {
     const presigned = await postJson(section.dataset.uploads, {
@@ -129,6 +132,7 @@ form.addEventListener("submit", async (event) => {
       content_type: file.type,
       bytes: file.size,
     });
+    if (cancelAsked) throw new Cancelled();
     await sendToS3(presigned, file, showProgress);
     inFlight = null;
     cancel.hidden = true;
@@ -155,6 +159,7 @@ form.addEventListener("submit", async (event) => {
 
 cancel.addEventListener("click", () => {
   if (inFlight) inFlight.abort();
+  else cancelAsked = true;
 });
 
 // Drag and drop onto the upload area: the dropped file becomes the file input's choice.
