@@ -273,3 +273,19 @@ def test_the_picture_page_works_behind_the_stage_prefix(page: Page, lambda_door)
     page.get_by_role("link", name="Back to the gallery").click()
     expect(page).to_have_url(f"{lambda_door}/pics")
     assert errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_filled_gallery_and_a_picture_page_have_no_wcag_violation(page: Page, live_server, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.system.test_page_quality import WCAG_2_A_AA
+
+    register(live_server, image_bytes("PNG", (300, 200)))  # untitled: the quiet fallback
+    record = register(live_server, image_bytes("PNG", (200, 300), (20, 20, 20)), "A dark cat")
+    page.emulate_media(color_scheme=scheme)
+    for path in ("/pics", f"/pics/{record['id']}"):
+        page.goto(f"{live_server}{path}")
+        page.wait_for_load_state("networkidle")
+        results = Axe().run(page, options=WCAG_2_A_AA)
+        assert results.violations_count == 0, f"{path}: {results.generate_report()}"
