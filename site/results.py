@@ -15,15 +15,19 @@ class Results:
     def __init__(self, bucket: Bucket):
         self.bucket = bucket
 
-    def new(self, extension: str, content_type: str) -> MultipartWriter:
-        """A writable stream into results/<random>.<extension>, sent to S3 as a multipart upload.
+    def new(self, extension: str, content_type: str, name: str | None = None) -> MultipartWriter:
+        """A writable stream into results/<random>.<extension> (or results/<random>/<name>: the
+        name a browser saves it under), sent to S3 as a multipart upload.
 
         Nothing is visible until `complete()` (or leaving a `with` block normally); an error, or
         closing without completing, discards every part, so a result is never half-written.
         """
         from catsite.s3.multipart import MultipartWriter
 
-        return MultipartWriter(self.bucket, f"{RESULTS_PREFIX}{new_token()}.{extension}", content_type)
+        key = (
+            f"{RESULTS_PREFIX}{new_token()}/{name}" if name else f"{RESULTS_PREFIX}{new_token()}.{extension}"
+        )
+        return MultipartWriter(self.bucket, key, content_type)
 
     def put(self, body: bytes, content_type: str, extension: str) -> tuple[str, str]:
         """Store a result under results/ and return (its s3:// location, a presigned GET URL)."""
@@ -33,7 +37,7 @@ class Results:
 
     def address(self, key: str) -> tuple[str, str]:
         """(s3:// location, presigned GET URL) of the result at `key`."""
-        return self.bucket.location(key), self.bucket.presign_get(key)
+        return self.bucket.location(key), self._presign(key)
 
     def url(self, location: str) -> str:
         """A fresh presigned GET URL for a result this bucket holds, from its s3:// location."""
@@ -41,4 +45,9 @@ class Results:
 
         parsed = parse_location(location)
         key = parsed[1] if parsed and parsed[0] == self.bucket.name else location
-        return self.bucket.presign_get(key)
+        return self._presign(key)
+
+    def _presign(self, key: str) -> str:
+        """A named result (results/<random>/<name>) downloads under its name, whenever signed."""
+        folder, slash, name = key.removeprefix(RESULTS_PREFIX).rpartition("/")
+        return self.bucket.presign_get(key, download_name=name if folder and slash else None)

@@ -12,6 +12,7 @@ from catsite.errors import Forbidden, InvalidReference, NotFound
 from catsite.lazy import deferred
 from catsite.pictures.registration import is_picture_id, register_upload
 from catsite.s3.keys import INDEX_PREFIX
+from catsite.s3.urls import bucket_urls
 from catsite.services import get_pictures
 from catsite.web.admin import require_admin
 
@@ -32,19 +33,23 @@ def kitty() -> dict:
         "caption": "The tutorial's kitty",
         "url": static,
         "thumb_url": static,
+        "display_url": static,
         "content_type": "image/png",
         "bytes": (current_app.extensions["settings"].root / "static" / "kitty.png").stat().st_size,
         "width": 320,
         "height": 320,
         "thumb_width": 320,
         "thumb_height": 320,
+        "display_width": 320,
+        "display_height": 320,
         "created_at": "2020-01-01T00:00:00.000Z",
     }
 
 
 def public(record: dict) -> dict:
-    """A stored record as the API shows it: with short-lived URLs, without internal fields."""
-    url, thumb_url = get_pictures().urls(record)
+    """A stored record as the API shows it: with its URLs (the original's presigned and
+    short-lived, the renditions' public and permanent), without internal fields."""
+    public_base = bucket_urls(current_app.extensions["settings"])[0]
     shown = {
         k: record[k] for k in ("id", "caption", "content_type", "bytes", "width", "height", "created_at")
     }
@@ -52,8 +57,10 @@ def public(record: dict) -> dict:
         **shown,
         "thumb_width": record["thumb_width"],
         "thumb_height": record["thumb_height"],
-        "url": url,
-        "thumb_url": thumb_url,
+        # Registered before display renditions existed: the page shows the original.
+        "display_width": record.get("display_width", record["width"]),
+        "display_height": record.get("display_height", record["height"]),
+        **get_pictures().urls(record, public_base),
     }
 
 

@@ -251,7 +251,8 @@ class CatSaysAnswerSchema(Schema):
 
 
 class PictureSchema(Schema):
-    """One cat picture. URLs are short-lived presigned GETs (the kitty's is the static one)."""
+    """One cat picture. `url` (the original) is a short-lived presigned GET; `thumb_url` and
+    `display_url` are permanent public addresses of immutable WebPs (the kitty's are static)."""
 
     id = fields.String(required=True, metadata={"description": "32 hex digits, or `kitty`."})
     caption = fields.String(required=True)
@@ -265,6 +266,11 @@ class PictureSchema(Schema):
     thumb_height = fields.Integer(required=True)
     url = fields.String(required=True, metadata={"description": "Where the browser loads the picture."})
     thumb_url = fields.String(required=True, metadata={"description": "A WebP at most 480 px wide."})
+    display_url = fields.String(
+        required=True, metadata={"description": "A WebP at most 1600 px wide, for the picture's page."}
+    )
+    display_width = fields.Integer(required=True)
+    display_height = fields.Integer(required=True)
     created_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC."})
 
 

@@ -14,6 +14,7 @@ import json
 import time
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catsite.jobs.deadline import Deadline
@@ -21,6 +22,11 @@ from catsite.jobs.deadline import Deadline
 #: Progress callbacks fire at most this often (seconds), and once per picture at most.
 PROGRESS_EVERY = 1.0
 _RECORD_FIELDS = ("id", "caption", "content_type", "bytes", "width", "height", "created_at")
+
+
+def download_name(when: datetime) -> str:
+    """What a browser saves the archive as: `catsite-pictures-<YYYY-MM-DD>.zip` (UTC date)."""
+    return f"catsite-pictures-{when:%Y-%m-%d}.zip"
 
 
 def entry_name(record: dict) -> str:
@@ -51,7 +57,8 @@ def build_archive(
             progress(min(done / total, 1.0) if total else 1.0, message)
 
     deadline.check()
-    with stores.results.new("zip", "application/zip") as out:
+    name = download_name(datetime.now(UTC))
+    with stores.results.new("zip", "application/zip", name) as out:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
             index = [{k: r[k] for k in _RECORD_FIELDS} | {"file": entry_name(r)} for r in records]
             kitty_entry = {"id": "kitty", "caption": "The tutorial's kitty", "file": "kitty.png"}

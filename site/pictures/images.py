@@ -44,12 +44,16 @@ CONTENT_TYPES = tuple(ALLOWED_TYPES)
 #: "PNG, JPEG, GIF or WebP", for messages and labels.
 TYPE_NAMES = ", ".join(kind.name for kind in IMAGE_TYPES[:-1]) + " or " + IMAGE_TYPES[-1].name
 _PILLOW_FORMATS = {kind.pillow_format: kind.content_type for kind in IMAGE_TYPES}
+_NAMES = {kind.content_type: kind.name for kind in IMAGE_TYPES}
 
 #: 40 megapixels: more than any camera photo people share, and a bounded decode (about 120 MB
 #: as RGB before draft/reduce shrink it).
 MAX_PIXELS = 40_000_000
 THUMB_WIDTH = 480
 THUMB_MAX_HEIGHT = 1440
+#: The picture page shows a display rendition at most this wide (and three times as high).
+DISPLAY_WIDTH = 1600
+DISPLAY_MAX_HEIGHT = 4800
 
 #: Bytes needed to recognise every allowed format by its magic number.
 SNIFF_BYTES = 16
@@ -91,9 +95,10 @@ def inspect(stream, declared_type: str) -> Inspection:
     head = stream.read(SNIFF_BYTES)
     proven = sniff(head)
     if proven is None:
-        raise NotAnImage(f"the file is not a {TYPE_NAMES} image")
+        raise NotAnImage(f"this file is not a {TYPE_NAMES} image")
     if proven != declared_type:
-        raise NotAnImage(f"the file is a {proven} image, not {declared_type} as declared")
+        declared = _NAMES.get(declared_type, declared_type)
+        raise NotAnImage(f"this file is a {_NAMES[proven]} image, not a {declared} as its name says")
     stream.seek(0)
     try:
         with warnings.catch_warnings():
@@ -103,35 +108,51 @@ def inspect(stream, declared_type: str) -> Inspection:
         with image:
             width, height = image.size
     except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise NotAnImage(f"the file is not a readable {proven} image") from error
+        raise NotAnImage(f"this file looks like a {_NAMES[proven]} image but cannot be read") from error
     except Image.DecompressionBombError as error:
-        raise TooManyPixels("the image has far too many pixels") from error
+        raise TooManyPixels("this picture has far too many pixels") from error
     if width < 1 or height < 1:
-        raise NotAnImage("the image has no pixels")
+        raise NotAnImage("this picture has no pixels")
     if width * height > MAX_PIXELS:
-        raise TooManyPixels(f"the image has {width}×{height} pixels; at most {MAX_PIXELS:,} are accepted")
+        raise TooManyPixels(f"this picture has {width}×{height} pixels; at most {MAX_PIXELS:,} are accepted")
     return Inspection(proven, width, height)
 
 
-def thumbnail(stream, inspection: Inspection) -> tuple[bytes, int, int]:
-    """A WebP thumbnail at most THUMB_WIDTH wide; returns (bytes, width, height).
+@dataclass(frozen=True)
+class Rendition:
+    """A WebP made from an upload: its bytes and its size in pixels."""
 
-    JPEGs are decoded in draft mode (scaled down by the decoder itself), which keeps memory and
-    time small for large photos. Animated images use their first frame.
+    data: bytes
+    width: int
+    height: int
+
+
+def renditions(stream, inspection: Inspection) -> tuple[Rendition, Rendition]:
+    """(display, thumbnail): WebPs at most DISPLAY_WIDTH and THUMB_WIDTH wide, from one decode.
+
+    JPEGs are decoded in draft mode (scaled down by the decoder itself to about the display
+    size), which keeps memory and time small for large photos; the thumbnail is made from the
+    decoded display image, not decoded again. Animated images use their first frame.
     """
     stream.seek(0)
     with Image.open(stream) as image:
         if image.width * image.height > MAX_PIXELS:  # the same stream, checked again before decoding
-            raise TooManyPixels("the image has far too many pixels")
-        image.draft("RGB", (THUMB_WIDTH, THUMB_MAX_HEIGHT))
+            raise TooManyPixels("this picture has far too many pixels")
+        image.draft("RGB", (DISPLAY_WIDTH, DISPLAY_MAX_HEIGHT))
         try:
             image.load()
         except (OSError, SyntaxError, ValueError) as error:
-            raise NotAnImage("the image data is damaged") from error
+            raise NotAnImage("the picture's data is damaged") from error
         image = ImageOps.exif_transpose(image)
         has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
         image = image.convert("RGBA" if has_alpha else "RGB")
+        image.thumbnail((DISPLAY_WIDTH, DISPLAY_MAX_HEIGHT))
+        display = _webp(image, quality=82)
         image.thumbnail((THUMB_WIDTH, THUMB_MAX_HEIGHT))
-        out = io.BytesIO()
-        image.save(out, "WEBP", quality=80, method=4)
-        return out.getvalue(), image.width, image.height
+        return display, _webp(image, quality=80)
+
+
+def _webp(image, quality: int) -> Rendition:
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=quality, method=4)
+    return Rendition(out.getvalue(), image.width, image.height)

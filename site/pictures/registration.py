@@ -3,8 +3,8 @@
 The client is never trusted. A location must name this stage's bucket and an upload key of the
 exact shape catsite hands out; the object must exist, be no larger than allowed, carry an allowed
 type, and its first bytes must prove that type; Pillow must read its dimensions and they must be
-within MAX_PIXELS. Only then is anything written. Apart from the thumbnail, which decodes the
-image through ranged reads, no more than the first SNIFF_RANGE bytes are read.
+within MAX_PIXELS. Only then is anything written. Apart from the renditions (one decode through
+ranged reads makes the display size and the thumbnail), no more than the first SNIFF_RANGE bytes are read.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from catsite.pictures.images import (
     NotAnImage,
     TooManyPixels,
     inspect,
-    thumbnail,
+    renditions,
 )
-from catsite.s3.keys import UPLOADS_PREFIX, new_token
+from catsite.s3.keys import UPLOADS_PREFIX, new_token, rendition_key
 
 if TYPE_CHECKING:
     from catsite.pictures.store import Pictures
@@ -146,11 +146,13 @@ def _register_new(pictures, picture_id, key, caption, max_bytes, quota) -> tuple
     reader = pictures.open_upload(info, SNIFF_RANGE)
     try:
         inspection = inspect(reader, info.content_type)
-        thumb, thumb_width, thumb_height = thumbnail(reader, inspection)
+        display, thumb = renditions(reader, inspection)
     except TooManyPixels as error:
-        raise Unacceptable(f"Refused: {error} (a decompression bomb?).", "location") from None
+        raise Unacceptable(
+            f"{_sentence(error)} (a decompression bomb?), so it was refused.", "location"
+        ) from None
     except NotAnImage as error:
-        raise Unacceptable(f"Refused: {error}.", "location") from None
+        raise Unacceptable(f"{_sentence(error)}.", "location") from None
 
     now = time.time()
     record = {
@@ -161,15 +163,25 @@ def _register_new(pictures, picture_id, key, caption, max_bytes, quota) -> tuple
         "bytes": info.size,
         "width": inspection.width,
         "height": inspection.height,
-        "thumb_width": thumb_width,
-        "thumb_height": thumb_height,
+        "thumb_width": thumb.width,
+        "thumb_height": thumb.height,
+        "thumb_key": rendition_key(picture_id, thumb.data),
+        "display_width": display.width,
+        "display_height": display.height,
+        "display_key": rendition_key(picture_id, display.data),
         "created_at": datetime.fromtimestamp(now, UTC)
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),
         "created_ms": int(now * 1000),
         "source": key,
     }
-    return pictures.save(record, info, thumb)
+    files = {record["thumb_key"]: thumb.data, record["display_key"]: display.data}
+    return pictures.save(record, info, files)
+
+
+def _sentence(error: Exception) -> str:
+    text = str(error)
+    return text[:1].upper() + text[1:]
 
 
 def is_picture_id(value: str) -> bool:

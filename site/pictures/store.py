@@ -1,8 +1,12 @@
 """Picture records and their files in the stage's bucket, in the gallery's terms.
 
-Everything a picture owns lives under `pics/<id>/` (record, original, thumbnail); `pics/index/`
-holds one empty marker per picture whose key sorts newest first (`catsite.s3.keys`), so a page
-of the gallery is one LIST request.
+A picture's record and original live under `pics/<id>/` (private: the original is handed out by
+presigned URL); its WebP renditions (the 480 px thumbnail, the display size of its page) live
+under `pics/public/`, named by their content and readable by any browser, so their URLs never
+expire and browsers keep them for a year. Pictures registered before renditions existed keep a
+private `pics/<id>/thumb.webp` and no display rendition (their page shows the original).
+`pics/index/` holds one empty marker per picture whose key sorts newest first (`catsite.s3.keys`),
+so a page of the gallery is one LIST request.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from catsite.errors import ObjectMissing, PreconditionLost, StorageConflict, StorageUnavailable
-from catsite.s3.keys import INDEX_PREFIX, PICS_PREFIX, index_key, picture_keys, record_key
+from catsite.s3.keys import IMMUTABLE, INDEX_PREFIX, PICS_PREFIX, index_key, picture_keys, record_key
 
 if TYPE_CHECKING:
     from catsite.s3.bucket import Bucket, ObjectInfo
@@ -49,11 +53,12 @@ class Pictures:
     def get(self, picture_id: str) -> dict | None:
         return self.bucket.get_json(record_key(picture_id))
 
-    def save(self, record: dict, source: ObjectInfo, thumb: bytes) -> tuple[dict, bool]:
-        """Store a picture from an upload; returns (record, created).
+    def save(self, record: dict, source: ObjectInfo, renditions: dict[str, bytes]) -> tuple[dict, bool]:
+        """Store a picture from an upload and its WebP renditions (key -> bytes, under the public
+        prefix, written immutable); returns (record, created).
 
         Ordered so a crash between steps never leaves anything visible half-made: the original
-        and thumbnail are written first (invisible without a record); the record is created with
+        and renditions are written first (unlisted without a record); the record is created with
         `If-None-Match: *` (the commit point: of concurrent registrations of one upload exactly
         one creates it, the others get the winner's record); then the index marker makes it
         listable, and only then is the upload removed. Repeating a registration repairs a
@@ -62,7 +67,8 @@ class Pictures:
         keys = picture_keys(record["id"], record["extension"])
         # ObjectMissing when a concurrent registration of this upload finished and removed it.
         self.bucket.copy(source.key, keys["original"], record["content_type"])
-        self.bucket.put(keys["thumb"], thumb, "image/webp")
+        for key, data in renditions.items():
+            self.bucket.put(key, data, "image/webp", CacheControl=IMMUTABLE)
         try:
             self.bucket.put_json(keys["record"], record, create=True)
             created = True
@@ -117,7 +123,8 @@ class Pictures:
 
     def delete(self, picture_id: str) -> bool:
         """Remove a picture: the index marker first (it leaves listings at once), then the
-        record (it leaves GET), then its files. False when there was no such picture.
+        record (it leaves GET), then its files, public renditions included (browsers that kept
+        a copy may still show it; S3 no longer serves it). False when there was no such picture.
 
         A delete (or a registration) that stopped half-way can leave files without a record:
         invisible, but counted against the quota. Deleting such an id again removes them.
@@ -129,7 +136,8 @@ class Pictures:
         keys = picture_keys(picture_id, record["extension"])
         self.bucket.delete(index_key(picture_id, record["created_ms"]))
         self.bucket.delete(keys["record"])
-        self.bucket.delete(keys["original"], keys["thumb"])
+        renditions = [record[k] for k in ("thumb_key", "display_key") if record.get(k)]
+        self.bucket.delete(keys["original"], *(renditions or [keys["thumb"]]))
         return True
 
     def _delete_leftovers(self, folder: str) -> None:
@@ -139,10 +147,22 @@ class Pictures:
 
     # -- files ------------------------------------------------------------------------------
 
-    def urls(self, record: dict) -> tuple[str, str]:
-        """Short-lived URLs of the original and the thumbnail."""
+    def urls(self, record: dict, public_base: str) -> dict[str, str]:
+        """The picture's URLs: `url` (the original: short-lived, presigned), `thumb_url` and
+        `display_url` (public and immutable: `public_base` is the bucket's public address).
+
+        A picture registered before renditions existed has a private thumbnail (presigned) and
+        no display rendition: its original is shown instead.
+        """
         keys = picture_keys(record["id"], record["extension"])
-        return self.bucket.presign_get(keys["original"]), self.bucket.presign_get(keys["thumb"])
+        original = self.bucket.presign_get(keys["original"])
+        thumb = record.get("thumb_key")
+        display = record.get("display_key")
+        return {
+            "url": original,
+            "thumb_url": f"{public_base}/{thumb}" if thumb else self.bucket.presign_get(keys["thumb"]),
+            "display_url": f"{public_base}/{display}" if display else original,
+        }
 
     def chunks(self, record: dict, chunk: int = 2 * 1024 * 1024):
         """The original's bytes, streamed from S3 a chunk at a time (never whole in memory)."""

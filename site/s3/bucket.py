@@ -160,11 +160,16 @@ class Bucket:
 
     # -- presigned requests -----------------------------------------------------------------
 
-    def presign_get(self, key: str, expires_in: int = URL_SECONDS) -> str:
+    def presign_get(
+        self, key: str, expires_in: int = URL_SECONDS, *, download_name: str | None = None
+    ) -> str:
+        """A presigned GET; with `download_name`, S3 answers it with `Content-Disposition:
+        attachment; filename="<download_name>"` (the signed `response-content-disposition`)."""
+        params = {"Bucket": self.name, "Key": key}
+        if download_name:
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
         try:
-            return self.client.generate_presigned_url(
-                "get_object", Params={"Bucket": self.name, "Key": key}, ExpiresIn=expires_in
-            )
+            return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         except (ClientError, BotoCoreError) as error:
             raise service_error(error, "presign get_object", key) from error
 

@@ -6,6 +6,7 @@ Plain names and functions, importing nothing heavy: routes may use them without 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 STATE_KEY = "state/cat.json"
@@ -18,6 +19,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 UPLOADS_PREFIX = "uploads/"
 PICS_PREFIX = "pics/"
 INDEX_PREFIX = "pics/index/"
+#: The one prefix browsers may read without a signature (a bucket policy on `pics/public/*`):
+#: picture renditions, immutable under names derived from their content.
+PUBLIC_PICS_PREFIX = "pics/public/"
 RESULTS_PREFIX = "results/"
 JOBS_PREFIX = "jobs/"
 #: Index keys sort newest first: the timestamp is subtracted from this (milliseconds).
@@ -35,6 +39,17 @@ def picture_keys(picture_id: str, extension: str) -> dict[str, str]:
         "original": f"{folder}original.{extension}",
         "thumb": f"{folder}thumb.webp",
     }
+
+
+def rendition_key(picture_id: str, data: bytes) -> str:
+    """Where a WebP rendition of a picture lives: `pics/public/<sha256>.webp`.
+
+    Named by a hash of its bytes (and of its picture's id, so two uploads of one image never
+    share a file that deleting one of them would remove): the name changes whenever the content
+    does, so the object may be cached for a year, and the name is unguessable without the bytes.
+    """
+    digest = hashlib.sha256(picture_id.encode("ascii") + b"\0" + data).hexdigest()
+    return f"{PUBLIC_PICS_PREFIX}{digest}.webp"
 
 
 def index_key(picture_id: str, created_ms: int) -> str:

@@ -9,6 +9,8 @@ const progress = document.getElementById("upload-progress");
 const status = document.getElementById("upload-status");
 const error = document.getElementById("upload-error");
 const gallery = document.getElementById("gallery");
+const cancel = document.getElementById("upload-cancel");
+const drop = document.getElementById("upload-drop");
 
 // The accepted types come from the server's one list (catsite.pictures.images), via the page.
 const TYPES = section.dataset.types.split(",");
@@ -38,6 +40,14 @@ async function postJson(url, payload) {
   return readJson(response);
 }
 
+// Cancelling is the visitor's choice, not a failure: it is told as status, not as an error.
+class Cancelled extends Error {}
+
+// The upload in flight (its XMLHttpRequest), so "Cancel upload" can abort it.
+let inFlight = null;
+// Asked to cancel before the file started to travel (while the upload was being presigned).
+let cancelAsked = false;
+
 // XMLHttpRequest, not fetch: only it reports upload progress.
 function sendToS3(presigned, file, onProgress) {
   return new Promise((resolve, reject) => {
@@ -45,16 +55,18 @@ function sendToS3(presigned, file, onProgress) {
     for (const [name, value] of Object.entries(presigned.fields)) data.append(name, value);
     data.append("file", file); // S3 requires the file to be the last field
     const xhr = new XMLHttpRequest();
+    inFlight = xhr;
     xhr.open("POST", presigned.url);
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) onProgress(event.loaded, event.total);
     });
     xhr.addEventListener("load", () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve();
-      else if (xhr.responseText.includes("EntityTooLarge")) reject(new Error("The file is too big for this upload."));
-      else reject(new Error(`S3 refused the file (HTTP ${xhr.status}).`));
+      else if (xhr.responseText.includes("EntityTooLarge")) reject(new Error("This file is too big to upload here."));
+      else reject(new Error(`The picture store refused the file (HTTP ${xhr.status}). Please try again.`));
     });
     xhr.addEventListener("error", () => reject(new Error("The upload was interrupted. Please try again.")));
+    xhr.addEventListener("abort", () => reject(new Cancelled()));
     xhr.send(data);
   });
 }
@@ -65,12 +77,17 @@ function showProgress(loaded, total) {
   status.textContent = `${percent}% · ${megabytes(loaded)} of ${megabytes(total)}`;
 }
 
+function hideProgress() {
+  progressBox.hidden = true;
+  progress.value = 0;
+}
+
 function addToGallery(picture) {
   const item = document.createElement("li");
   const figure = document.createElement("figure");
   const link = document.createElement("a");
   const image = document.createElement("img");
-  link.href = picture.url;
+  link.href = section.dataset.picturePage.replace("PICTURE_ID", picture.id);
   image.src = picture.thumb_url;
   image.width = picture.thumb_width;
   image.height = picture.thumb_height;
@@ -78,11 +95,10 @@ function addToGallery(picture) {
   image.decoding = "async";
   link.append(image);
   figure.append(link);
-  if (picture.caption) {
-    const caption = document.createElement("figcaption");
-    caption.textContent = picture.caption;
-    figure.append(caption);
-  }
+  const caption = document.createElement("figcaption");
+  caption.textContent = picture.caption || "Untitled";
+  if (!picture.caption) caption.className = "untitled";
+  figure.append(caption);
   item.append(figure);
   gallery.prepend(item);
 }
@@ -100,9 +116,15 @@ form.addEventListener("submit", async (event) => {
   const file = fileInput.files[0];
   const problem = refusal(file);
   error.textContent = problem || "";
-  if (problem) return;
+  status.textContent = "";
+  if (problem) {
+    hideProgress();
+    return;
+  }
   form.setAttribute("aria-busy", "true");
   progressBox.hidden = false;
+  cancel.hidden = false;
+  cancelAsked = false;
   showProgress(0, file.size);
   try {
     const presigned = await postJson(section.dataset.uploads, {
@@ -110,7 +132,10 @@ form.addEventListener("submit", async (event) => {
       content_type: file.type,
       bytes: file.size,
     });
+    if (cancelAsked) throw new Cancelled();
     await sendToS3(presigned, file, showProgress);
+    inFlight = null;
+    cancel.hidden = true;
     status.textContent = "Checking the picture…";
     const picture = await postJson(section.dataset.register, {
       location: presigned.location,
@@ -120,11 +145,37 @@ form.addEventListener("submit", async (event) => {
     status.textContent = "Added to the gallery.";
     form.reset();
   } catch (problem) {
-    error.textContent = problem.message;
-    status.textContent = "";
+    // A refusal is not a success: the bar goes away rather than stay full above the message.
+    hideProgress();
+    const cancelled = problem instanceof Cancelled;
+    status.textContent = cancelled ? "Upload cancelled. Nothing was added." : "";
+    error.textContent = cancelled ? "" : problem.message;
   } finally {
+    inFlight = null;
+    cancel.hidden = true;
     form.removeAttribute("aria-busy");
   }
+});
+
+cancel.addEventListener("click", () => {
+  if (inFlight) inFlight.abort();
+  else cancelAsked = true;
+});
+
+// Drag and drop onto the upload area: the dropped file becomes the file input's choice.
+drop.addEventListener("dragover", (event) => {
+  event.preventDefault();
+  drop.classList.add("over");
+});
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (event) => {
+  event.preventDefault();
+  drop.classList.remove("over");
+  if (!event.dataTransfer || event.dataTransfer.files.length === 0) return;
+  fileInput.files = event.dataTransfer.files;
+  error.textContent = "";
+  status.textContent = `Ready to upload ${fileInput.files[0].name}.`;
+  hideProgress();
 });
 
 // "Download all": the archive is built by a job; its progress comes from polling the job.

@@ -1,9 +1,10 @@
 """The stage bucket's configuration, applied the same way to a deployed stage and the local S3.
 
 - CORS: browsers may POST uploads and GET objects only from the site's own origins.
-- Block public access: nothing in the bucket is public; pictures and results are handed out by
-  short-lived presigned URLs.
-- Published static assets: a bucket policy lets any browser read `static/*` and nothing else
+- Block public access: nothing in the bucket is public but two prefixes; originals and results
+  are handed out by short-lived presigned URLs.
+- Published static assets and picture renditions: a bucket policy lets any browser read
+  `static/*` and `pics/public/*` (immutable, content-named WebPs) and nothing else
   (`allow_public_static_reads`).
 - Lifecycle: uploads never registered are deleted after one day, results (archives, oversize
   answers) after one day, job records after a week.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from catsite.s3.keys import STATIC_PREFIX
+from catsite.s3.keys import PUBLIC_PICS_PREFIX, STATIC_PREFIX
 
 CORS_MAX_AGE = 600
 
@@ -54,7 +55,8 @@ def lifecycle_rules() -> dict:
 
 
 def configure_bucket(s3, bucket: str, origins: list[str], region: str, log=print) -> None:
-    """Create `bucket` if it does not exist, then apply CORS, public-access block and lifecycle."""
+    """Create `bucket` if it does not exist, then apply its public-access block and policy (private
+    but for `static/*` and `pics/public/*`), CORS and lifecycle."""
     if not origins:
         raise ValueError("name at least one site origin for the bucket's CORS rule")
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
@@ -66,16 +68,11 @@ def configure_bucket(s3, bucket: str, origins: list[str], region: str, log=print
         )
         s3.create_bucket(Bucket=bucket, **options)
         log(f"created bucket {bucket} in {region}")
-    s3.put_public_access_block(
-        Bucket=bucket,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True,
-            "IgnorePublicAcls": True,
-            "BlockPublicPolicy": True,
-            "RestrictPublicBuckets": True,
-        },
-    )
-    log("blocked public access")
+    # Private but for the two public prefixes: picture renditions are read by every browser on
+    # every stage (and published assets where they are published), so the policy is always set.
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK_FOR_STATIC)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public_static_policy(bucket)))
+    log("public ACLs blocked; public read of static/* and pics/public/* only (bucket policy)")
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors_rules(origins))
     log(f"CORS: uploads and downloads from {', '.join(origins)}")
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=lifecycle_rules())
@@ -83,11 +80,13 @@ def configure_bucket(s3, bucket: str, origins: list[str], region: str, log=print
 
 
 def public_static_policy(bucket: str) -> dict:
-    """The bucket policy that lets any browser read published assets, and nothing else.
+    """The bucket policy that lets any browser read published assets and picture renditions,
+    and nothing else.
 
     The stage's bucket blocks public ACLs (`BlockPublicAcls`, `IgnorePublicAcls` on) but must allow
     this one public policy (`BlockPublicPolicy`, `RestrictPublicBuckets` off): it grants
-    `s3:GetObject` on `static/*` only, so state, uploads, pictures and results stay private.
+    `s3:GetObject` on `static/*` and `pics/public/*` only (no listing), so state, uploads,
+    picture records and originals, and results stay private.
     """
     return {
         "Version": "2012-10-17",
@@ -98,7 +97,14 @@ def public_static_policy(bucket: str) -> dict:
                 "Principal": "*",
                 "Action": "s3:GetObject",
                 "Resource": f"arn:aws:s3:::{bucket}/{STATIC_PREFIX}*",
-            }
+            },
+            {
+                "Sid": "PublicReadOfPictureRenditions",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/{PUBLIC_PICS_PREFIX}*",
+            },
         ],
     }
 
@@ -113,7 +119,8 @@ PUBLIC_ACCESS_BLOCK_FOR_STATIC = {
 
 
 def allow_public_static_reads(bucket) -> None:
-    """Let any browser read `static/*` (and nothing else): the bucket set-up for published assets.
+    """Let any browser read `static/*` and `pics/public/*` (and nothing else): the bucket set-up
+    for published assets and picture renditions.
 
     First the public access block that still refuses public ACLs but admits a public policy,
     then the policy itself (`public_static_policy`). `bucket` is a `catsite.s3.bucket.Bucket`.

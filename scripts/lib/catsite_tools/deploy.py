@@ -132,7 +132,8 @@ def origin(url: str) -> str:
 
 def setup_stage_bucket(bucket: str, region: str, origins: list[str], log=print) -> None:
     """The stage's bucket, ready for the site: `configure_bucket` (create, CORS, private,
-    lifecycle), then the public read of `static/*` that published assets need."""
+    lifecycle), then the public read of `static/*` and `pics/public/*` that published assets and
+    picture renditions need."""
     import boto3
 
     from catsite.s3.bucket import Bucket
@@ -141,7 +142,7 @@ def setup_stage_bucket(bucket: str, region: str, origins: list[str], log=print) 
     s3 = boto3.client("s3", region_name=region)
     configure_bucket(s3, bucket, origins, region, log=log)
     allow_public_static_reads(Bucket(s3, bucket))
-    log("public read of static/* only (bucket policy); public ACLs stay blocked")
+    log("public read of static/* and pics/public/* only (bucket policy); public ACLs stay blocked")
 
 
 def package(stage: str) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-#: Every page a person visits: add a new page here and it is checked for accessibility, budget
-#: and Lighthouse scores.
-PAGE_PATHS = ("/", "/pics", "/docs")
+#: Every page a person visits (`/pics/kitty` stands for every picture's page): add a new page
+#: here and it is checked for accessibility, budget and Lighthouse scores.
+PAGE_PATHS = ("/", "/pics", "/pics/kitty", "/docs")
 
 #: Bytes a page may transfer (document, CSS, JS, favicon, headers included), cat pictures aside.
 PAGE_BYTES_BUDGET = 30 * 1024

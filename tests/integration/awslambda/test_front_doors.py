@@ -82,6 +82,7 @@ def test_pages_render_with_the_doors_prefix_on_every_link(call, door, page):
             "data-uploads": "/uploads",
             "data-register": "/cat/pics",
             "data-archive": "/cat/pics/archive",
+            "data-picture-page": "/pics/PICTURE_ID",  # the page of a picture added by the script
         },
     }[page]
     assert api_urls == {attr: f"{prefix}{url}" for attr, url in expected.items()}

@@ -54,7 +54,10 @@ def test_gallery_refuses_a_bad_cursor_with_an_html_400(client):
 def test_the_bucket_is_private_cors_limited_and_cleans_up_uploads(local_s3, s3):
     bucket = new_bucket(local_s3, origins=("https://cats.example.com",))
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    assert all(block.values())
+    assert block["BlockPublicAcls"] and block["IgnorePublicAcls"]
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    public = sorted(s["Resource"] for s in policy["Statement"] if s["Effect"] == "Allow")
+    assert public == [f"arn:aws:s3:::{bucket}/pics/public/*", f"arn:aws:s3:::{bucket}/static/*"]
     rules = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
     assert [r["AllowedOrigins"] for r in rules] == [["https://cats.example.com"]]
     assert "PUT" not in rules[0]["AllowedMethods"] and "POST" in rules[0]["AllowedMethods"]

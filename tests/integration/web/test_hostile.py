@@ -318,7 +318,12 @@ CASES = [
         json=location(f"s3://{{bucket}}/uploads/{'ef' * 16}/cat.png"),
     ),
     Case(
-        "location-not-an-image", "POST", "/cat/pics", 422, "Refused", json=location("s3://{bucket}/{upload}")
+        "location-not-an-image",
+        "POST",
+        "/cat/pics",
+        422,
+        "This file is not",
+        json=location("s3://{bucket}/{upload}"),
     ),
     Case(
         "location-html-type",

@@ -143,7 +143,10 @@ def test_browsers_may_read_published_assets_and_nothing_else(store, s3, bucket, 
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert block["BlockPublicAcls"] and block["IgnorePublicAcls"]
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    assert [s["Resource"] for s in policy["Statement"]] == [f"arn:aws:s3:::{bucket}/static/*"]
+    assert [s["Resource"] for s in policy["Statement"]] == [
+        f"arn:aws:s3:::{bucket}/static/*",
+        f"arn:aws:s3:::{bucket}/pics/public/*",  # picture renditions (content-named, immutable)
+    ]
 
 
 def test_the_publish_script_uses_the_environments_bucket_and_is_idempotent(settings):

@@ -1,0 +1,58 @@
+"""scripts/upload: one clear line on any failure, and its default site from CATSITE_SITE_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+
+from tests.conftest import ROOT
+from tests.pictures_helpers import image_bytes
+
+
+def run_upload(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "CATSITE_SITE_URL"}
+    return subprocess.run(
+        [str(ROOT / "scripts" / "upload"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**environment, **(env or {})},
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the block ends: nothing listens there
+
+
+def test_an_unreachable_site_is_one_line_without_a_traceback(tmp_path):
+    picture = tmp_path / "cat.png"
+    picture.write_bytes(image_bytes("PNG", size=(16, 16)))
+    done = run_upload(str(picture), "--site", f"http://127.0.0.1:{closed_port()}", "--quiet")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("upload: cannot reach ")
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_refusal_is_said_once(live_server, tmp_path):
+    fake = tmp_path / "cat.png"
+    fake.write_text("not a picture at all")
+    done = run_upload(str(fake), "--site", live_server, "--quiet")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].count("not a PNG, JPEG, GIF or WebP") == 1, lines[0]
+
+
+def test_the_default_site_comes_from_catsite_site_url(live_server, tmp_path):
+    picture = tmp_path / "cat.png"
+    picture.write_bytes(image_bytes("PNG", size=(40, 30)))
+    done = run_upload(str(picture), "--quiet", env={"CATSITE_SITE_URL": live_server})
+    assert done.returncode == 0, done.stderr
+    assert (json.loads(done.stdout)["width"], done.stderr) == (40, "")
