@@ -40,7 +40,15 @@ from dataclasses import asdict, dataclass
 from catsite.errors import PreconditionLost
 from catsite.jobs.deadline import Deadline, OutOfTime
 from catsite.jobs.runner import now_iso, observed
-from catsite.s3.keys import INDEX_PREFIX, JOBS_PREFIX, PICS_PREFIX, UPLOADS_PREFIX, record_key
+from catsite.s3.keys import (
+    INDEX_PREFIX,
+    JOBS_PREFIX,
+    PICS_PREFIX,
+    PUBLIC_PICS_PREFIX,
+    UPLOADS_PREFIX,
+    record_key,
+    rendition_owner,
+)
 
 #: Kept in hand when the janitor stops: one S3 call at its worst (two attempts of 2 s to connect
 #: and 5 s to read, `catsite.s3.client`) and the log line.
@@ -97,11 +105,14 @@ class Janitor:
         without a record; return the ids of complete pictures (record and marker)."""
         folders: dict[str, list[dict]] = {}
         markers: dict[str, list[dict]] = {}
-        # One walk of pics/: the folders (hex ids) sort before pics/index/, all in a few pages.
+        # One walk of pics/: the folders (hex ids), pics/index/ and pics/public/<id>/ (a picture's
+        # renditions: its files too), all in a few pages.
         for obj in self._walk(PICS_PREFIX):
             key = obj["Key"]
             if key.startswith(INDEX_PREFIX):
                 markers.setdefault(key.rsplit("-", 1)[-1], []).append(obj)
+            elif key.startswith(PUBLIC_PICS_PREFIX):
+                folders.setdefault(rendition_owner(key), []).append(obj)
             else:
                 folders.setdefault(key[len(PICS_PREFIX) :].split("/", 1)[0], []).append(obj)
         records = {pid for pid, objs in folders.items() if any(o["Key"] == record_key(pid) for o in objs)}

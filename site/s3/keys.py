@@ -42,14 +42,21 @@ def picture_keys(picture_id: str, extension: str) -> dict[str, str]:
 
 
 def rendition_key(picture_id: str, data: bytes) -> str:
-    """Where a WebP rendition of a picture lives: `pics/public/<sha256>.webp`.
+    """Where a WebP rendition of a picture lives: `pics/public/<id>/<sha256>.webp`.
 
     Named by a hash of its bytes (and of its picture's id, so two uploads of one image never
     share a file that deleting one of them would remove): the name changes whenever the content
     does, so the object may be cached for a year, and the name is unguessable without the bytes.
+    The picture's id is the folder, so whose a rendition is can be read from its key alone (the
+    janitor removes renditions whose picture has no record without reading any record).
     """
     digest = hashlib.sha256(picture_id.encode("ascii") + b"\0" + data).hexdigest()
-    return f"{PUBLIC_PICS_PREFIX}{digest}.webp"
+    return f"{PUBLIC_PICS_PREFIX}{picture_id}/{digest}.webp"
+
+
+def rendition_owner(key: str) -> str:
+    """The picture id a `pics/public/<id>/...` key belongs to."""
+    return key[len(PUBLIC_PICS_PREFIX) :].split("/", 1)[0]
 
 
 def index_key(picture_id: str, created_ms: int) -> str:
