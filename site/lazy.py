@@ -16,6 +16,7 @@ import importlib
 DEFERRED = {
     "catsite.api.schemas": "marshmallow, ~65-85 ms: request bodies, query strings, the gallery",
     "catsite.api.openapi": "apispec, ~45 ms: /openapi.json and /docs",
+    "catsite.api.docs_page": "the document arranged for /docs, with apispec: /docs",
     "catsite.s3.bucket": "botocore's exceptions, with the adapter: the first request that reaches S3",
     "catsite.s3.client": "botocore's session and S3 model, ~140 ms: the first request that reaches S3",
     "catsite.awslambda.tasks": "Zappa's task module and boto3, ~300 ms: the first job on Lambda",

@@ -130,7 +130,7 @@ OPERATIONS = (
     Operation(
         "delete",
         "/cat/pics/{picture_id}",
-        "Delete a cat picture (its original, thumbnail and record)",
+        "Delete a cat picture (its record, original and renditions)",
         schemas.DeletedSchema,
         (401, 403, 404, 503),
         description="Moderation: needs the admin token, `Authorization: Bearer <token>`.",
@@ -251,64 +251,3 @@ def _operation(operation: Operation, settings) -> dict:
             "content": {"application/json": {"schema": _for_stage(operation.body, settings)}},
         }
     return answer
-
-
-def reference() -> dict:
-    """The document arranged for the `/docs` page: operations and schemas, $refs resolved to names."""
-    doc = document()
-
-    def name(schema: dict) -> str | None:
-        return schema["$ref"].rsplit("/", 1)[1] if "$ref" in schema else None
-
-    operations = []
-    for path, methods in doc["paths"].items():
-        for method, op in methods.items():
-            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-            operations.append(
-                {
-                    "id": op["operationId"],
-                    "method": method.upper(),
-                    "path": path,
-                    "summary": op["summary"],
-                    "description": op.get("description", ""),
-                    "body": name(body) if body else None,
-                    "responses": [
-                        {"status": status, "description": r["description"], "schema": name(_json_schema(r))}
-                        for status, r in op["responses"].items()
-                    ],
-                }
-            )
-    schemas = [
-        {"name": schema_name, "fields": _fields(schema, name)}
-        for schema_name, schema in sorted(doc["components"]["schemas"].items())
-    ]
-    return {"info": doc["info"], "operations": operations, "schemas": schemas}
-
-
-def _json_schema(response: dict) -> dict:
-    return response.get("content", {}).get("application/json", {}).get("schema", {})
-
-
-def _fields(schema: dict, name) -> list[dict]:
-    required = set(schema.get("required", []))
-    rows = []
-    for field_name, prop in schema.get("properties", {}).items():
-        kind = name(prop) or prop.get("type", "any")
-        if kind == "array":
-            kind = f"array of {name(prop['items']) or prop['items'].get('type', 'any')}"
-        rules = [
-            f"{label} {prop[key]}"
-            for key, label in (("minLength", "at least"), ("maxLength", "at most"))
-            if key in prop
-        ]
-        rows.append(
-            {
-                "name": field_name,
-                "type": kind,
-                "required": field_name in required,
-                "description": " ".join(
-                    [prop.get("description", ""), *(f"({r} characters)" for r in rules)]
-                ).strip(),
-            }
-        )
-    return rows

@@ -14,7 +14,7 @@ from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
 from catsite.services import get_says
 
 schemas = deferred("catsite.api.schemas")
-openapi = deferred("catsite.api.openapi")
+docs_page = deferred("catsite.api.docs_page")
 
 bp = Blueprint("pages", __name__)
 
@@ -27,11 +27,7 @@ def home():
 @bp.get("/docs")
 def docs():
     """The API reference, rendered from the OpenAPI document (no third-party UI)."""
-    from catsite.api.examples import operation_examples
-
-    return render_template(
-        "docs.html", **openapi.reference(), examples=operation_examples(openapi.document())
-    )
+    return render_template("docs.html", **docs_page.reference())
 
 
 _CODE = re.compile(r"`([^`]+)`")

@@ -9,7 +9,7 @@ import jsonschema_rs
 import pytest
 from marshmallow import ValidationError
 
-from catsite.api.schemas import FORBIDDEN_RANGES, PRINTABLE, SPACE_RANGES, PrintableText, anchored
+from catsite.api.text import FORBIDDEN_RANGES, PRINTABLE, SPACE_RANGES, PrintableText, anchored
 
 ALL = range(sys.maxunicode + 1)
 
