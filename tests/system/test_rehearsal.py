@@ -7,6 +7,7 @@ The full rehearsal (both stages, update and status too) is `scripts/rehearse`, r
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -39,6 +40,10 @@ def test_short_rehearsal_deploys_and_undeploys_dev(lambda_zip):
         "ok   function: None",
         "ok   REST APIs named catsite-dev: []",
         "ok   functions left: []",
+        "ok   SnapStart setting: None",
+        "ok   schedule rules: ['rate(1 hour)']",
+        "ok   schedule rules targeting the function: []",
+        "ok   event rules named catsite-dev-*: []",
         "rehearsal passed: dev",
     ):
         assert line in output, line
@@ -58,7 +63,7 @@ def client(emulator, service):
     return boto3.client(service, endpoint_url=emulator.url, region_name="us-east-1")
 
 
-def a_function(emulator, name: str) -> str:
+def a_function(emulator, name: str, **extra) -> str:
     iam = client(emulator, "iam")
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     code = io.BytesIO()
@@ -70,6 +75,7 @@ def a_function(emulator, name: str) -> str:
         Role=role,
         Handler="handler.handler",
         Code={"ZipFile": code.getvalue()},
+        **extra,
     )["FunctionArn"]
 
 
@@ -115,6 +121,65 @@ def test_emulator_deregisters_targets_as_aws_does(emulator):
     assert [h["Target"]["Id"] for h in registered] == [f"{arn}:current"]  # the registered one stays
     elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": f"{arn}:current"}])
     assert elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"] == []
+
+
+def test_emulator_keeps_snap_start_and_applies_it_to_published_versions_only(emulator):
+    # Lambda API reference, SnapStartResponse: ApplyOn as set; OptimizationStatus On for a
+    # published version when ApplyOn is PublishedVersions; SnapStart never applies to $LATEST.
+    lam = client(emulator, "lambda")
+    a_function(emulator, "snapping", SnapStart={"ApplyOn": "PublishedVersions"})
+    latest = lam.get_function_configuration(FunctionName="snapping")["SnapStart"]
+    assert latest == {"ApplyOn": "PublishedVersions", "OptimizationStatus": "Off"}
+    version = lam.publish_version(FunctionName="snapping")["Version"]
+    published = lam.get_function_configuration(FunctionName="snapping", Qualifier=version)["SnapStart"]
+    assert published == {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}
+    lam.create_alias(FunctionName="snapping", Name="snapstart", FunctionVersion=version)
+    by_alias = lam.get_function_configuration(FunctionName="snapping", Qualifier="snapstart")["SnapStart"]
+    assert by_alias["OptimizationStatus"] == "On"
+    lam.update_function_configuration(FunctionName="snapping", SnapStart={"ApplyOn": "None"})
+    later = lam.publish_version(FunctionName="snapping")["Version"]
+    assert later != version
+    assert lam.get_function_configuration(FunctionName="snapping", Qualifier=later)["SnapStart"] == {
+        "ApplyOn": "None",
+        "OptimizationStatus": "Off",
+    }
+    # the earlier version keeps the setting it was published with
+    kept = lam.get_function_configuration(FunctionName="snapping", Qualifier=version)["SnapStart"]
+    assert kept["OptimizationStatus"] == "On"
+
+
+def test_emulator_keeps_a_stack_method_s_integration_credentials(emulator):
+    role = "arn:aws:iam::123456789012:role/api-invokes"
+    function = "arn:aws:lambda:us-east-1:123456789012:function:f:snapstart"
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function}/invocations"
+    template = {
+        "Resources": {
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "credentialed"}},
+            "Any0": {
+                "Type": "AWS::ApiGateway::Method",
+                "Properties": {
+                    "RestApiId": {"Ref": "Api"},
+                    "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                    "HttpMethod": "ANY",
+                    "AuthorizationType": "NONE",
+                    "Integration": {
+                        "Type": "AWS_PROXY",
+                        "IntegrationHttpMethod": "POST",
+                        "Uri": uri,
+                        "Credentials": role,
+                    },
+                },
+            },
+        }
+    }
+    client(emulator, "cloudformation").create_stack(
+        StackName="credentialed", TemplateBody=json.dumps(template)
+    )
+    apigateway = client(emulator, "apigateway")
+    api = next(a for a in apigateway.get_rest_apis()["items"] if a["name"] == "credentialed")
+    root = next(r for r in apigateway.get_resources(restApiId=api["id"])["items"] if r["path"] == "/")
+    integration = apigateway.get_integration(restApiId=api["id"], resourceId=root["id"], httpMethod="ANY")
+    assert (integration["uri"], integration["credentials"]) == (uri, role)
 
 
 def test_deploy_refuses_settings_that_still_hold_placeholders(lambda_zip):

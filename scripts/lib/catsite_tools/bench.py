@@ -18,12 +18,12 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from catsite_tools.bench_report import machine, per_run, run_external, table, targets_report
 from catsite_tools.events import rest_event
 from catsite_tools.lambda_worker import LambdaProcess, unpack
 from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
@@ -40,7 +40,7 @@ class Bench:
         self.catsite_zip, self.anchor_zip, self.runs = catsite_zip, anchor_zip, runs
         self.catsite = unpack(catsite_zip, workdir / "catsite")
         self.anchor = unpack(anchor_zip, workdir / "anchor")
-        self.s3 = s3
+        self.s3, self.workdir = s3, workdir
         self.bucket = "catsite-bench"
         create_bucket(s3.url, self.bucket, ["http://127.0.0.1"])
         self.env = {
@@ -75,7 +75,16 @@ def section_cold_start(bench: Bench) -> dict:
         samples["catsite"].append(bench.first_answer_ms("catsite", rest_event("GET", "/")))
         samples["catsite_healthz"].append(bench.first_answer_ms("catsite", rest_event("GET", "/healthz")))
     median = {k: statistics.median(v) for k, v in samples.items()}
+    from catsite_tools.bench_snapstart import quartiles
+
     return {
+        "cold_start_spread": {
+            "ratio_per_run_quartiles": quartiles(per_run(samples["catsite"], samples["anchor"])),
+            "ratio_healthz_per_run_quartiles": quartiles(
+                per_run(samples["catsite_healthz"], samples["anchor"])
+            ),
+            "anchor_ms_quartiles": quartiles(samples["anchor"]),
+        },
         "cold_start_ms": {
             "catsite_get_home": round(median["catsite"], 1),
             "catsite_get_healthz": round(median["catsite_healthz"], 1),
@@ -179,6 +188,13 @@ def section_archive(bench: Bench) -> dict:
     return _run_bench_script("bench_archive")
 
 
+def section_snapstart(bench: Bench) -> dict:
+    """SnapStart: before-snapshot hooks, after-restore hooks, then the first `GET /`."""
+    from catsite_tools.bench_snapstart import measure
+
+    return measure(bench, bench.workdir)
+
+
 def section_janitor(bench: Bench) -> dict:
     """The janitor over 1,000 pictures and 50 leftovers: S3 requests and time per run."""
     from catsite_tools.bench_janitor import measure
@@ -186,82 +202,27 @@ def section_janitor(bench: Bench) -> dict:
     return measure(bench.s3.url)
 
 
-#: Figures other parts of the project measure with their own scripts (and their arguments); each
-#: merges its keys into bench/results.json itself. Skipped with a note while the script does not
-#: exist. Lighthouse's performance score moves with machine load: the median of three runs counts.
-EXTERNAL = [("Lighthouse", "scripts/lighthouse", ["--runs", "3"])]
-
 SECTIONS = [
     section_zip,
     section_s3_requests,
     section_warm,
     section_cold_start,
+    section_snapstart,
     section_uploads,
     section_archive,
     section_janitor,
 ]
 
 
-def run_external(results_path: Path) -> list[str]:
-    """Run each external script; answer the ones that failed (their merged figures are kept)."""
-    failed = []
-    for title, script, arguments in EXTERNAL:
-        path = ROOT / script
-        if not path.exists():
-            print(f"-- {title}: {script} is not here yet; skipped")
-            continue
-        print(f"-- {title}: {script} {' '.join(arguments)}", flush=True)
-        done = subprocess.run([str(path), *arguments, "--results", str(results_path)], cwd=ROOT, check=False)
-        if done.returncode:
-            print(f"-- {title}: {script} exited with {done.returncode}")
-            failed.append(script)
-    return failed
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}"
-
-
-TABLE = [
-    ("cold start, first answer (ms, median)", "cold_start_ms", "catsite_get_home", "anchor_get_cat"),
-    ("cold start, `/healthz` (ms, median)", "cold_start_ms", "catsite_get_healthz", "anchor_get_cat"),
-    ("warm `/healthz` vs anchor `/cat` (req/s)", "warm_rps", "catsite_get_healthz", "anchor_get_cat"),
-    ("warm `GET /cat` (req/s; catsite reads S3)", "warm_rps", "catsite_get_cat", "anchor_get_cat"),
-    ("zip (MiB)", "zip_mib", "catsite", "anchor"),
-]
-RATIOS = [
-    ("cold_start_ratio", "<= 0.50"),
-    ("cold_start_ratio_healthz", "<= 0.35"),
-    ("warm_ratio_healthz", ">= 1.2"),
-    ("zip_ratio", "<= 1.0"),
-]
-
-
-def table(results: dict) -> str:
-    lines = ["| measure | catsite | anchor | ratio |", "|---|---:|---:|---:|"]
-    ratio_of = {
-        TABLE[0][0]: "cold_start_ratio",
-        TABLE[1][0]: "cold_start_ratio_healthz",
-        TABLE[2][0]: "warm_ratio_healthz",
-        TABLE[4][0]: "zip_ratio",
-    }
-    for title, group, mine, theirs in TABLE:
-        values = results.get(group, {})
-        ratio = results.get(ratio_of.get(title, ""), "")
-        lines.append(f"| {title} | {values.get(mine, '-')} | {values.get(theirs, '-')} | {ratio} |")
-    s3 = results.get("s3_requests", {})
-    lines.append(
-        f"| S3 requests: `GET /cat`, `POST /cat` | {s3.get('GET /cat')}, {s3.get('POST /cat')} | 0, 0 | |"
-    )
-    return "\n".join(lines)
+def chosen_sections(only: str | None) -> list:
+    if not only:
+        return SECTIONS
+    names = {section.__name__.removeprefix("section_"): section for section in SECTIONS}
+    wanted = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in names and name != "lighthouse"]
+    if unknown:
+        raise SystemExit(f"bench: no section {', '.join(unknown)} (sections: {', '.join(names)}, lighthouse)")
+    return [names[name] for name in wanted if name in names]
 
 
 def main(argv=None) -> int:
@@ -271,19 +232,30 @@ def main(argv=None) -> int:
     parser.add_argument("--catsite", type=Path, required=True, help="catsite's zip (scripts/package)")
     parser.add_argument("--anchor", type=Path, required=True, help="the anchor's zip")
     parser.add_argument("--runs", type=int, default=15, help="fresh processes per cold-start figure")
+    parser.add_argument(
+        "--only",
+        metavar="SECTION[,SECTION]",
+        help="run only these sections (zip, s3_requests, warm, cold_start, snapstart, uploads, archive, "
+        "janitor, lighthouse); the other figures in bench/results.json are kept",
+    )
     args = parser.parse_args(argv)
     if args.runs < 15:
         parser.error("cold starts need at least 15 runs each")
+    sections = chosen_sections(args.only)
 
     os.environ.update(DUMMY_CREDENTIALS)  # the local S3 only; no AWS account is touched
     os.environ.update({"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    measured = results.setdefault("measured", {})
     with tempfile.TemporaryDirectory() as tmp, LocalS3() as s3:
         bench = Bench(args.catsite, args.anchor, args.runs, Path(tmp), s3)
         try:
-            for section in SECTIONS:
-                print(f"-- {section.__name__.removeprefix('section_')}", flush=True)
+            for section in sections:
+                name = section.__name__.removeprefix("section_")
+                print(f"-- {name}", flush=True)
                 results.update(section(bench))
+                # when and on which Python each section's figures were last measured
+                measured[name] = f"{time.strftime('%Y-%m-%d')}, Python {platform.python_version()}"
         finally:
             for folder in (bench.catsite, bench.anchor):  # unpack() made them read-only
                 for dirpath, _dirs, _files in os.walk(folder):
@@ -292,34 +264,14 @@ def main(argv=None) -> int:
     results["measured_on"] = time.strftime("%Y-%m-%d")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    failed = run_external(RESULTS)
+    run_lighthouse = not args.only or "lighthouse" in args.only.split(",")
+    failed = run_external(RESULTS) if run_lighthouse else []
     results = json.loads(RESULTS.read_text())
 
     print()
     print(f"Measured {results['measured_on']} on {results['machine']}")
     print(table(results))
-    targets = []
-    for key, target in RATIOS:
-        value = results[key]
-        met = value <= float(target[3:]) if target.startswith("<=") else value >= float(target[3:])
-        targets.append(f"{key} = {value} (target {target}: {'met' if met else 'MISSED'})")
-    s3 = results["s3_requests"]
-    targets.append(
-        f"s3_requests GET /cat = {s3['GET /cat']} (target 1), POST /cat = {s3['POST /cat']} (target <= 2)"
-    )
-    uploads = {k: v for k, v in results.items() if k.startswith("upload_register_")}
-    if uploads:
-        targets.append(
-            f"upload_register_cpu_ratio = {uploads.get('upload_register_cpu_ratio')} (target <= 1.3), "
-            f"upload_register_peak_mib_200mb = {uploads.get('upload_register_peak_mib_200mb')} (target < 150)"
-        )
-    print("\n".join(targets))
-    lighthouse = {k: v for k, v in results.items() if k.startswith("lighthouse_")}
-    if lighthouse:
-        print(
-            "Lighthouse: "
-            + ", ".join(f"{k.removeprefix('lighthouse_')} {v}" for k, v in sorted(lighthouse.items()))
-        )
+    print(targets_report(results))
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     if failed:
         print(f"FAILED: {', '.join(failed)}", file=sys.stderr)

@@ -11,7 +11,11 @@
 5. the stage's bucket (`setup_stage_bucket`: created if missing, CORS for `--origin` and the
    stage's own URLs, public access blocked except the read of `static/*`, lifecycle), then
    `publish-static`;
-6. prints the site's URLs (API Gateway, and the load balancer for a stage with `alb_enabled`).
+6. on a stage with `snap_start`, after `zappa deploy` and after `zappa update`: API Gateway's
+   integrations and the ALB's target are read back; one that invokes `$LATEST` (Zappa's issue
+   #1463) is pointed at the alias, and the deploy fails unless every door invokes the newest
+   published version, with SnapStart on, through an alias (`catsite_tools.invoke_target`);
+7. prints the site's URLs (API Gateway, and the load balancer for a stage with `alb_enabled`).
 
 Credentials and region come from the environment as for any AWS tool; `AWS_ENDPOINT_URL`
 points every client (this script's and Zappa's) at an emulator.
@@ -145,6 +149,25 @@ def setup_stage_bucket(bucket: str, region: str, origins: list[str], log=print) 
     log("public read of static/* and pics/public/* only (bucket policy); public ACLs stay blocked")
 
 
+def ensure_published_doors(merged: dict, stage: str, name: str) -> None:
+    """SnapStart works only through a published version or alias: repair what invokes `$LATEST`,
+    then read every door back; any left wrong fails the deploy."""
+    import boto3
+
+    from catsite_tools.invoke_target import doors, problems, repair_rest_integrations, snap_start_on
+
+    if not snap_start_on(merged):
+        return
+    client = boto3.Session(region_name=merged["aws_region"]).client
+    repair_rest_integrations(client, name, merged, stage, log=log)
+    wrong = problems(client, name, merged)
+    for door, arn in doors(client, name, bool(merged.get("alb_enabled"))).items():
+        log(f"{door} invokes {arn}")
+    if wrong:
+        raise SystemExit("deploy: SnapStart is not in use: " + "; ".join(wrong))
+    log("every door invokes the newest published version through an alias (SnapStart on)")
+
+
 def package(stage: str) -> Path:
     done = run([str(ROOT / "scripts" / "package"), stage], stdout=subprocess.PIPE)
     print(done.stdout, end="", flush=True)
@@ -180,7 +203,10 @@ def main(argv: list[str] | None = None) -> int:
             and zappa("deploy", args.stage, "-s", str(settings_copy), "--zip", str(zip_path)).returncode
         ):
             raise SystemExit(f"deploy: zappa deploy {args.stage} failed")
-        urls = site_urls(merged, args.stage, function_name(args.stage, settings_copy))
+        name = function_name(args.stage, settings_copy)
+        if not deployed:
+            ensure_published_doors(merged, args.stage, name)
+        urls = site_urls(merged, args.stage, name)
         bucket = merged["aws_environment_variables"]["CATSITE_BUCKET"]
         origins = list(dict.fromkeys([o.rstrip("/") for o in args.origin] + [origin(u) for u in urls]))
         log(f"bucket s3://{bucket}")
@@ -199,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             and zappa("update", args.stage, "-s", str(settings_copy), "--zip", str(zip_path)).returncode
         ):
             raise SystemExit(f"deploy: zappa update {args.stage} failed")
+        if deployed:
+            ensure_published_doors(merged, args.stage, name)
     print(f"{args.stage} is live:")
     for url in urls:
         print(f"  {url}/")

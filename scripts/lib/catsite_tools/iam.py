@@ -35,7 +35,10 @@ S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 POLICY_DIR = Path("scripts") / "iam"
 
 
-def policy(bucket: str, function: str, region: str) -> dict:
+def policy(bucket: str, function: str, region: str, api_alias: str | None = None) -> dict:
+    """The role's policy. `api_alias`: the alias API Gateway's integration invokes (a SnapStart
+    stage's); the integration calls Lambda with this role's credentials, and IAM matches the
+    qualified ARN it invokes, which the unqualified function ARN does not cover."""
     bucket_arn = f"arn:aws:s3:::{bucket}"
     objects = []
     for pattern, actions in S3_GRANTS:
@@ -66,6 +69,18 @@ def policy(bucket: str, function: str, region: str) -> dict:
                 "Action": ["lambda:InvokeFunction"],
                 "Resource": f"arn:aws:lambda:{region}:*:function:{function}",
             },
+            *(
+                [
+                    {
+                        "Sid": "ApiGatewayInvokesTheAlias",
+                        "Effect": "Allow",
+                        "Action": ["lambda:InvokeFunction"],
+                        "Resource": f"arn:aws:lambda:{region}:*:function:{function}:{api_alias}",
+                    }
+                ]
+                if api_alias
+                else []
+            ),
             {
                 "Sid": "WriteItsOwnLogs",
                 "Effect": "Allow",
@@ -76,6 +91,18 @@ def policy(bucket: str, function: str, region: str) -> dict:
     }
 
 
+def api_alias(config: dict) -> str | None:
+    """The qualifier Zappa puts in API Gateway's integration URI: `apigateway_lambda_qualifier`,
+    else its `snapstart` alias on a stage with `snap_start` (zappa.cli's defaults)."""
+    if config.get("apigateway_lambda_qualifier"):
+        return config["apigateway_lambda_qualifier"]
+    if config.get("snap_start") not in (None, "None"):
+        from zappa.core import SNAPSTART_LAMBDA_ALIAS
+
+        return SNAPSTART_LAMBDA_ALIAS
+    return None
+
+
 def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:
     """For each stage: where its policy file lives, and what it must hold."""
     answer = {}
@@ -83,7 +110,8 @@ def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path,
         config = stage_config(stage, settings_file)
         function = function_name(stage, settings_file)
         bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
-        answer[stage] = (POLICY_DIR / f"{function}.json", policy(bucket, function, config["aws_region"]))
+        document = policy(bucket, function, config["aws_region"], api_alias(config))
+        answer[stage] = (POLICY_DIR / f"{function}.json", document)
     return answer
 
 

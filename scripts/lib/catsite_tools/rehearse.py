@@ -25,6 +25,7 @@ from zappa.core import ALB_LAMBDA_ALIAS
 from catsite.web.static import build_assets
 from catsite.web.static import manifest as static_manifest
 from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3
+from catsite_tools.rehearse_doors import check_doors, check_schedule, check_schedule_gone
 from catsite_tools.zappa_stage import function_name, stage_config, stage_names
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -212,6 +213,9 @@ class Rehearsal:
             self.check_alb(name, config, fn)
         else:
             self.check("load balancers named " + name, self.load_balancers(name), [])
+        if fn:
+            check_doors(self, name, config, fn)
+            check_schedule(self, name, config, fn)
         return fn
 
     def site_urls(self, name: str, config: dict) -> list[str]:
@@ -341,7 +345,9 @@ class Rehearsal:
             self.check("scripts/deploy exit status", done.returncode, 0)
             self.check("chose zappa update", f"{stage} is deployed: updating it" in done.stdout, True)
             self.check_deployed(stage, config, name)
-            self.check("a new version published", self.versions(name), versions + 1)
+            # one or more: with SnapStart, Zappa publishes the code, then a version with the new
+            # configuration (the doors' checks above see that they invoke the newest)
+            self.check("a new version published", self.versions(name) > versions, True)
 
             print(f"\n== {stage}: zappa status", flush=True)
             done = self.run([ZAPPA, "status", stage, "-s", str(settings)])
@@ -351,9 +357,11 @@ class Rehearsal:
             self.check("status shows the API URL", bool(apis) and apis[0]["id"] in done.stdout, True)
 
         print(f"\n== {stage}: zappa undeploy", flush=True)
+        function_arn = (self.function(name) or {}).get("FunctionArn")
         done = self.run([ZAPPA, "undeploy", stage, "--yes", "-s", str(settings)])
         self.check("zappa undeploy exit status", done.returncode, 0)
         self.check_gone(stage, name, config)
+        check_schedule_gone(self, function_arn, name)
         role = f"{name}-ZappaLambdaExecutionRole"
         roles = [r["RoleName"] for r in self.client("iam").list_roles()["Roles"]]
         bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]

@@ -92,7 +92,8 @@ def test_nothing_broader_than_the_stage_is_granted(stage):
                 assert resource != f"arn:aws:s3:::{bucket}/*", "objects are granted by prefix"
             elif service == "lambda":
                 assert s["Action"] == ["lambda:InvokeFunction"]
-                assert resource.endswith(f":function:{function}")
+                # the function itself (tasks), or the alias API Gateway invokes (SnapStart)
+                assert resource.split(":function:")[1] in (function, f"{function}:snapstart")
             else:
                 assert service == "logs" and f"/aws/lambda/{function}" in resource
     services = {r.split(":")[2] for s in statements(document) for r in s["Resource"]}
