@@ -3,7 +3,8 @@
 Starts its own local S3 and the site (`catsite_tools.devserver --static-from-s3`, assets published and
 served from S3 as deployed), runs Lighthouse on each page of `catsite_tools.page_budgets.PAGE_PATHS`,
 checks `LIGHTHOUSE_MINIMUM` and the home page's byte budget, merges `lighthouse_*` figures into
-the results file, and stops everything it started.
+the results file, saves screenshots of every page at a phone's and a desktop's size beside it
+(`catsite_tools.screenshots`), and stops everything it started.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from catsite_tools import screenshots
 from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket, free_port
 from catsite_tools.page_budgets import LIGHTHOUSE_MINIMUM, PAGE_BYTES_BUDGET, PAGE_PATHS, is_cat_picture
 
@@ -128,6 +130,8 @@ def main(argv=None) -> int:
                     for name, value in found.items():
                         results[f"lighthouse_{page_key(path)}_{name.replace('-', '_')}"] = value
                     problems += failures(path, found)
+            shots = screenshots.take(site, PAGE_PATHS, args.results.parent / "screenshots", page_key)
+            print(f"screenshots: {', '.join(str(s.relative_to(ROOT)) for s in shots)}", flush=True)
         finally:
             server.terminate()
             try:
