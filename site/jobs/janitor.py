@@ -10,9 +10,11 @@ What it removes, and why each is safe. Nothing younger than the grace period
 (`CATSITE_JANITOR_GRACE_SECONDS`, judged by S3's LastModified of every object concerned) is
 touched, so a registration or delete in flight never is:
 
-- picture files under `pics/<id>/` with no record: a registration stopped after the copy or the
-  thumbnail, a delete stopped after the record. Without a record nothing shows them; they only
-  count against the quota.
+- picture files with no record: its original under `pics/<id>/` and its renditions under
+  `pics/public/<id>/` (whose they are is read from the key), left by a registration stopped after
+  the copy or a rendition, or a delete stopped after the record. Without a record nothing names
+  them (a rendition's name is a hash of its bytes); they only count against the quota. Every file
+  of a picture with a record and a marker is kept, however old.
 - a record whose listing marker is gone, then its files: a registration stopped before its
   marker (its upload is still there, so it can be registered again) or a delete stopped after the
   marker (this finishes the delete; a moderated picture never comes back). Records go before

@@ -1,8 +1,9 @@
 """The janitor's cost: S3 requests and time per run over 1,000 pictures and 50 leftovers.
 
 The bucket is filled directly in the layout the pictures store writes (`catsite.s3.keys`): 1,000
-complete pictures (original, thumbnail, record, listing marker) and 50 leftovers of every kind
-an interrupted registration or delete leaves. The janitor then runs twice with its clock set past
+complete pictures (original and record under pics/<id>/, display and thumbnail renditions under
+pics/public/<id>/, listing marker) and 50 leftovers of every kind an interrupted registration or
+delete leaves. The janitor then runs twice with its clock set past
 the grace period: the first run removes the leftovers, the second is what every later hourly run
 costs. Requests are counted as botocore sends them (its `before-send` event, so a retry counts).
 """
@@ -14,45 +15,63 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 PICTURES = 1000
-#: 50 leftovers: files without a record, with and without a thumbnail; records without a marker;
+#: 50 leftovers, and how many objects each is: files without a record (the original, with none,
+#: one or both renditions); records without a marker (with the original and both renditions);
 #: markers without a record; uploads a registered picture left behind.
-ORPHANS = {"original only": 15, "original and thumbnail": 15, "no marker": 10, "no record": 5, "upload": 5}
-#: Objects they are: a record without a marker goes with its original and thumbnail.
-ORPHAN_OBJECTS = 15 + 2 * 15 + 3 * 10 + 5 + 5
+ORPHANS = {
+    "original only": (10, 1),
+    "original and thumbnail": (10, 2),
+    "original and renditions": (10, 3),
+    "no marker": (10, 4),
+    "no record": (5, 1),
+    "upload": (5, 1),
+}
+ORPHAN_OBJECTS = sum(count * objects for count, objects in ORPHANS.values())
 
 
 def _fill(bucket) -> None:
-    from catsite.s3.keys import index_key, picture_keys
+    from catsite.s3.keys import index_key, picture_keys, rendition_key
 
     now_ms = int(time.time() * 1000)
     puts: list[tuple[str, bytes]] = []
 
-    def picture(n: int, *, marker=True, record=True, thumb=True, upload=False) -> None:
+    def picture(n: int, *, marker=True, record=True, renditions=2, upload=False) -> None:
         picture_id = f"{n:032x}"
         keys = picture_keys(picture_id, "png")
         source = f"uploads/{picture_id}/cat.png"
+        thumb = rendition_key(picture_id, b"thumb")
+        display = rendition_key(picture_id, b"display")
         puts.append((keys["original"], b"\x89PNG" + bytes(2000)))
-        if thumb:
-            puts.append((keys["thumb"], b"RIFF" + bytes(500)))
+        puts.extend((key, b"RIFF" + bytes(500)) for key in (thumb, display)[:renditions])
         if record:
-            body = {"id": picture_id, "extension": "png", "created_ms": now_ms - n, "source": source}
+            body = {
+                "id": picture_id,
+                "extension": "png",
+                "created_ms": now_ms - n,
+                "source": source,
+                "thumb_key": thumb,
+                "display_key": display,
+            }
             puts.append((keys["record"], json.dumps(body).encode()))
         if marker:
             puts.append((index_key(picture_id, now_ms - n), b""))
         if upload:
             puts.append((source, b"\x89PNG" + bytes(2000)))
 
-    uploads = ORPHANS["upload"]
+    counts = {kind: count for kind, (count, _) in ORPHANS.items()}
     for n in range(PICTURES):
-        picture(n, upload=n < uploads)
+        picture(n, upload=n < counts["upload"])
     n = PICTURES
-    for _ in range(ORPHANS["original only"]):
-        picture(n := n + 1, marker=False, record=False, thumb=False)
-    for _ in range(ORPHANS["original and thumbnail"]):
-        picture(n := n + 1, marker=False, record=False)
-    for _ in range(ORPHANS["no marker"]):
+    for kind, renditions in (
+        ("original only", 0),
+        ("original and thumbnail", 1),
+        ("original and renditions", 2),
+    ):
+        for _ in range(counts[kind]):
+            picture(n := n + 1, marker=False, record=False, renditions=renditions)
+    for _ in range(counts["no marker"]):
         picture(n := n + 1, marker=False)
-    for _ in range(ORPHANS["no record"]):
+    for _ in range(counts["no record"]):
         n += 1
         puts.append((index_key(f"{n:032x}", now_ms - n), b""))
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -94,7 +113,7 @@ def measure(s3_url: str, bucket_name: str = "catsite-bench-janitor") -> dict:
         raise RuntimeError(f"the janitor removed {removed} objects: {first['report']}")
     return {
         "janitor_pictures": PICTURES,
-        "janitor_orphans": sum(ORPHANS.values()),
+        "janitor_orphans": sum(count for count, _ in ORPHANS.values()),
         "janitor_cleanup_ms": first["ms"],
         "janitor_cleanup_s3_requests": first["s3_requests"],
         "janitor_steady_ms": steady["ms"],

@@ -5,6 +5,8 @@ the stage's `events` name. Against the local S3.
 The leftovers are made by really interrupting registrations and deletes at each of their S3
 calls, through the fault proxy of test_s3_faults.py; only what no crash point produces (a
 listing marker whose record is gone, jobs that fell silent) is written as the partial state.
+A picture's files are its record and original under `pics/<id>/` and its two renditions (display
+and thumbnail) under `pics/public/<id>/`; its listing marker is under `pics/index/`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 
 from catsite import create_app
-from catsite.jobs.janitor import MARGIN_SECONDS, JanitorFailed
+from catsite.jobs.deadline import Deadline
+from catsite.jobs.janitor import MARGIN_SECONDS, Janitor, JanitorFailed
 from catsite.jobs.runner import QUEUED_SECONDS, SILENT_SECONDS
+from catsite.s3.bucket import Bucket
+from catsite.s3.client import make_s3_client
+from catsite.services import stores_over
 from catsite_tools.events import LambdaContext, scheduled_event
 from catsite_tools.zappa_stage import stage_config, stage_names
 from tests.support import ADMIN
@@ -29,9 +36,8 @@ from tests.support.pictures import image_bytes, upload
 JANITOR = "catsite.jobs.janitor.run_janitor"
 #: Short, so the test can wait it out; S3's LastModified has whole seconds.
 GRACE = 3
-PICTURE_FILES = ("original.png", "record.json", "thumb.webp")
-#: Which S3 call of a registration writes the thumbnail (found by `interrupted_registrations`).
-THUMBNAIL_STEP = 0
+#: A complete picture's files as `files` names them (a rendition's name is a hash of its bytes).
+PICTURE_FILES = ("original.png", "record.json", "rendition", "rendition")
 
 
 def rule_name(stage: str) -> str:
@@ -112,23 +118,35 @@ def register(site, color) -> tuple[str, dict]:
     return presigned["fields"]["key"].split("/")[1], presigned
 
 
-def interrupted_registrations(site, proxy) -> list[str]:
-    """Register one picture interrupted at each S3 call its registration makes; their ids."""
-    _, presigned = register(site, (1, 1, 1))
+def registration_calls(site, proxy) -> tuple[str, list]:
+    """Register one picture; its id and the S3 calls its registration made, in order."""
+    picture_id, presigned = register(site, (1, 1, 1))
     proxy.reset_calls()
     assert site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 201
-    steps = len(proxy.calls)
-    global THUMBNAIL_STEP
-    THUMBNAIL_STEP = 1 + next(n for n, c in enumerate(proxy.calls) if c.path.endswith("/thumb.webp"))
-    ids = []
-    for failing in range(1, steps + 1):
-        picture_id, presigned = register(site, (failing, 2, 2))
-        proxy.reset_calls()
-        proxy.fail_from = failing
-        assert site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 503
-        proxy.heal()
-        ids.append(picture_id)
-    return ids
+    return picture_id, list(proxy.calls)
+
+
+def record_step(calls) -> int:
+    """The number of the call that writes the record (the original and renditions are written)."""
+    return 1 + next(n for n, c in enumerate(calls) if c.method == "PUT" and c.path.endswith("/record.json"))
+
+
+def interrupt_registration(site, proxy, failing: int, color) -> str:
+    """Register a picture, every S3 call from the `failing`th on answered 503; its id."""
+    picture_id, presigned = register(site, color)
+    proxy.reset_calls()
+    proxy.fail_from = failing
+    assert site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 503
+    proxy.heal()
+    return picture_id
+
+
+def interrupted_registrations(site, proxy) -> tuple[list[str], list]:
+    """Register one picture interrupted at each S3 call its registration makes; their ids, and the
+    calls of a registration."""
+    _, calls = registration_calls(site, proxy)
+    assert any(c.method == "PUT" and "/pics/public/" in c.path for c in calls)
+    return [interrupt_registration(site, proxy, n, (n, 2, 2)) for n in range(1, len(calls) + 1)], calls
 
 
 def interrupted_deletes(site, proxy) -> list[str]:
@@ -148,10 +166,35 @@ def interrupted_deletes(site, proxy) -> list[str]:
         failing += 1
 
 
+def owner(key: str) -> str:
+    """Whose a key is: pics/<id>/..., pics/public/<id>/..., pics/index/<time>-<id>, uploads/<id>/..."""
+    if key.startswith("pics/index/"):
+        return key.rsplit("-", 1)[-1]
+    return key.split("/")[2 if key.startswith("pics/public/") else 1]
+
+
+def files(keys, picture_id: str) -> tuple[str, ...]:
+    """A picture's files among `keys`, sorted: names under pics/<id>/, "rendition" for each under
+    pics/public/<id>/."""
+    names = [k.split("/")[-1] for k in keys if k.startswith(f"pics/{picture_id}/")]
+    return tuple(sorted(names + ["rendition" for k in keys if k.startswith(f"pics/public/{picture_id}/")]))
+
+
 def complete(keys, picture_id: str) -> bool:
     """A picture the gallery shows: its files, its record and its listing marker."""
-    files = {f"pics/{picture_id}/{name}" for name in PICTURE_FILES}
-    return files <= set(keys) and any(k.startswith("pics/index/") and k.endswith(picture_id) for k in keys)
+    marked = any(k.startswith("pics/index/") and k.endswith(f"-{picture_id}") for k in keys)
+    return files(keys, picture_id) == PICTURE_FILES and marked
+
+
+def assert_gallery_whole(site) -> list[str]:
+    """Every picture the gallery lists opens, and its thumbnail is served (without a signature, as
+    a browser fetches it); the ids listed."""
+    items = [i for i in site.get("/cat/pics?limit=100").get_json()["items"] if i["id"] != "kitty"]
+    for item in items:
+        assert site.get(f"/cat/pics/{item['id']}").status_code == 200
+        thumb = requests.get(item["thumb_url"], timeout=10)
+        assert thumb.status_code == 200 and thumb.headers["Content-Type"] == "image/webp", item["thumb_url"]
+    return [i["id"] for i in items]
 
 
 def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_registrations(
@@ -162,37 +205,30 @@ def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_regis
     s3,
     bucket,
 ):
-    registrations = interrupted_registrations(faulty_site, proxy)
+    registrations, calls = interrupted_registrations(faulty_site, proxy)
     deletes = interrupted_deletes(faulty_site, proxy)
     s3.put_object(Bucket=bucket, Key=f"pics/index/0000000000001-{'0' * 32}", Body=b"")  # a lost record
     before = bucket_state()
-    # What the crash points left: files without a record (after the copy, after the thumbnail, a
-    # delete after the record), records without a marker (a registration before its marker, a
-    # delete after it), an upload whose registration stopped just before removing it.
-    kinds = {
-        tuple(sorted(k.split("/")[-1] for k in before if k.startswith(f"pics/{pid}/")))
-        for pid in registrations + deletes
-        if not complete(before, pid)
-    }
-    assert {("original.png",), ("original.png", "thumb.webp"), PICTURE_FILES} <= kinds
-    leftover_uploads = [k for k in before if k.startswith("uploads/") and complete(before, k.split("/")[1])]
+    # What the crash points left: files without a record (after the copy, after one or both
+    # renditions, a delete after the record), records without a marker (a registration before its
+    # marker, a delete after it), an upload whose registration stopped just before removing it.
+    kinds = {files(before, pid) for pid in registrations + deletes if not complete(before, pid)}
+    renditions_only = ("original.png", "rendition", "rendition")
+    assert {("original.png",), ("original.png", "rendition"), renditions_only, PICTURE_FILES} <= kinds
+    leftover_uploads = [k for k in before if k.startswith("uploads/") and complete(before, owner(k))]
     assert leftover_uploads
 
     time.sleep(GRACE + 1.5)  # everything so far is now past the grace period
-    young_id, presigned = register(faulty_site, (9, 9, 9))
-    proxy.reset_calls()
-    proxy.fail_from = THUMBNAIL_STEP  # in flight: the original is copied, nothing else yet
-    assert faulty_site.post("/cat/pics", json={"location": presigned["location"]}).status_code == 503
-    proxy.heal()
+    # In flight: the original and both renditions written, the record not yet.
+    young_id = interrupt_registration(faulty_site, proxy, record_step(calls), (9, 9, 9))
     young = {k: v for k, v in bucket_state().items() if k not in before}
-    assert f"pics/{young_id}/original.png" in young
+    assert files(young, young_id) == renditions_only
 
     report = janitor()
 
     after = bucket_state()
     stays = {k: v for k, v in before.items() if not k.startswith(("pics/", "uploads/"))}
-    stays |= {k: v for k, v in before.items() if k.startswith("pics/") and complete(before, k.split("/")[1])}
-    stays |= {k: v for k, v in before.items() if k.startswith("pics/index/") and complete(before, k[-32:])}
+    stays |= {k: v for k, v in before.items() if k.startswith("pics/") and complete(before, owner(k))}
     stays |= {k: v for k, v in before.items() if k.startswith("uploads/") and k not in leftover_uploads}
     assert after == {**stays, **young}
     removed = set(before) - set(after)
@@ -202,9 +238,8 @@ def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_regis
     assert report["removed_files"] == len(removed) - report["removed_records"] - 1 - len(leftover_uploads)
     assert report["kept_young"] >= 1 and report["stopped_early"] is False
     assert report["scanned"] == sum(k.startswith(("pics/", "uploads/", "jobs/")) for k in {**before, **young})
-    for item in faulty_site.get("/cat/pics?limit=100").get_json()["items"]:  # all still whole
-        if item["id"] != "kitty":
-            assert faulty_site.get(f"/cat/pics/{item['id']}").status_code == 200
+    shown = assert_gallery_whole(faulty_site)
+    assert sorted(shown) == sorted({owner(k) for k in stays if k.startswith("pics/index/")})
 
     again = janitor()
     assert bucket_state() == after, "a second run changes nothing"
@@ -212,7 +247,7 @@ def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_regis
 
 
 def test_a_run_cut_short_stops_cleanly_and_the_next_run_finishes(janitor, faulty_site, proxy, bucket_state):
-    registrations = interrupted_registrations(faulty_site, proxy)
+    registrations, _ = interrupted_registrations(faulty_site, proxy)
     time.sleep(GRACE + 1.5)
     before = bucket_state()
 
@@ -228,14 +263,44 @@ def test_a_run_cut_short_stops_cleanly_and_the_next_run_finishes(janitor, faulty
         runs += 1
         now = bucket_state()
         for key in now:
-            if key.endswith("/record.json"):
-                assert set(now) >= {key.replace("record.json", n) for n in PICTURE_FILES}
+            if key.endswith("/record.json"):  # a record's files go only after it
+                assert files(now, owner(key)) == PICTURE_FILES
         if not report["stopped_early"]:
             break
     assert runs > 1
-    leftovers = [pid for pid in registrations if any(f"pics/{pid}/" in k for k in now)]
+    leftovers = [pid for pid in registrations if files(now, pid)]
     assert all(complete(now, pid) for pid in leftovers)
     assert janitor()["removed_files"] == 0
+
+
+def test_renditions_stay_with_their_picture_and_go_with_an_interrupted_registration(
+    janitor, faulty_site, proxy, bucket_state, local_s3, bucket
+):
+    kept, calls = registration_calls(faulty_site, proxy)
+    # Stopped at its record: original and renditions written (public), nothing names them.
+    stopped = interrupt_registration(faulty_site, proxy, record_step(calls), (5, 5, 5))
+    before = bucket_state()
+    assert complete(before, kept) and files(before, stopped) == ("original.png", "rendition", "rendition")
+    lost = [k for k in before if k.startswith(f"pics/public/{stopped}/")]
+
+    young = janitor()  # all within the grace period: a registration may still be in flight
+    assert bucket_state() == before and young["removed_files"] == 0 and young["kept_young"] >= 1
+
+    time.sleep(GRACE + 1.5)
+    report = janitor()
+    after = bucket_state()
+    assert after == {k: v for k, v in before.items() if not (k.startswith("pics/") and owner(k) == stopped)}
+    assert report["removed_files"] == 3 and report["removed_records"] == 0
+    assert complete(after, kept)
+
+    # However old: a run a year later keeps every file of a complete picture.
+    stores = stores_over(Bucket(make_s3_client("us-east-1", local_s3.url), bucket))
+    later = Janitor(stores, GRACE, Deadline(60), clock=lambda: time.time() + 365 * 86400).run()
+    assert bucket_state() == after and later.removed_files == later.removed_records == 0
+
+    assert assert_gallery_whole(faulty_site) == [kept]
+    base = faulty_site.get(f"/cat/pics/{kept}").get_json()["thumb_url"].split("/pics/public/")[0]
+    assert [requests.get(f"{base}/{key}", timeout=10).status_code in (403, 404) for key in lost] == [True] * 2
 
 
 def job(status: str, quiet_seconds: float) -> dict:
