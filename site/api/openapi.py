@@ -19,6 +19,7 @@ from marshmallow import Schema
 
 from catsite.api import schemas
 from catsite.api.paths import CONVERTERS
+from catsite.api.text import anchored
 
 #: What each error status means, for every operation that can answer it.
 ERRORS = {
@@ -198,7 +199,7 @@ def _for_stage(schema: type[Schema], settings) -> type[Schema] | Schema:
 
 def _path_parameter(name: str) -> dict:
     """A path parameter, its pattern the one its URL converter routes by."""
-    schema = {"type": "string", "pattern": schemas.anchored(CONVERTERS[name].pattern)}
+    schema = {"type": "string", "pattern": anchored(CONVERTERS[name].pattern)}
     return {"in": "path", "name": name, "required": True, "schema": schema}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
+from tests.support.browser import collect_console_errors
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -58,7 +59,4 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def console_errors(page) -> list[str]:
     """What the test's page logs as an error or throws, collected from before its first load."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
+    return collect_console_errors(page)

@@ -5,19 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import throttle_uploads
 from tests.support.pictures import noisy_png
 
 pytestmark = pytest.mark.browser
-
-
-def throttle_uploads(page: Page, bytes_per_second: int) -> None:
-    """Slow the page's uploads (Chromium's network emulation), so progress can be watched."""
-    session = page.context.new_cdp_session(page)
-    session.send("Network.enable")
-    session.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytes_per_second},
-    )
 
 
 def test_uploading_a_picture_shows_progress_and_adds_it_to_the_gallery(

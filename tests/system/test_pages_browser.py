@@ -12,9 +12,8 @@ import requests
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.pictures_helpers import image_bytes, noisy_png, post_to_s3
-from tests.system.test_browser import collect_console_errors
-from tests.system.test_gallery_browser import throttle_uploads
+from tests.support.browser import collect_console_errors, throttle_uploads
+from tests.support.pictures import image_bytes, noisy_png, post_to_s3
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from tests.pictures_helpers import image_bytes, upload
+from tests.support.pictures import image_bytes, upload
 
 #: RFC 6266: `attachment; filename="<name>"`.
 DISPOSITION = re.compile(r'attachment;\s*filename="catsite-pictures-(\d{4}-\d{2}-\d{2})\.zip"')

@@ -10,9 +10,9 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.conftest import ADMIN
-from tests.integration.pages.test_pages import parse
-from tests.pictures_helpers import image_bytes, upload
+from tests.support import ADMIN
+from tests.support.html import parse
+from tests.support.pictures import image_bytes, upload
 
 #: At least a day (the issue); content-named renditions may be kept for a year (RFC 8246 immutable).
 ONE_DAY = 86_400

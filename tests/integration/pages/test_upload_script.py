@@ -7,8 +7,8 @@ import os
 import socket
 import subprocess
 
-from tests.conftest import ROOT
-from tests.pictures_helpers import image_bytes
+from tests.support import ROOT
+from tests.support.pictures import image_bytes
 
 
 def run_upload(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -1,0 +1,24 @@
+"""Helpers for the Chromium tests that are not fixtures."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+
+def throttle_uploads(page: Page, bytes_per_second: int) -> None:
+    """Slow the page's uploads (Chromium's network emulation), so progress can be watched."""
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytes_per_second},
+    )
+
+
+def collect_console_errors(page: Page) -> list[str]:
+    """What `page` logs as an error or throws from now on (the `console_errors` fixture does this
+    for the test's own page)."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
