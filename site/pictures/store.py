@@ -16,7 +16,15 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from catsite.errors import ObjectMissing, PreconditionLost, StorageConflict, StorageUnavailable
-from catsite.s3.keys import IMMUTABLE, INDEX_PREFIX, PICS_PREFIX, index_key, picture_keys, record_key
+from catsite.s3.keys import (
+    IMMUTABLE,
+    INDEX_PREFIX,
+    PICS_PREFIX,
+    PUBLIC_PICS_PREFIX,
+    index_key,
+    picture_keys,
+    record_key,
+)
 
 if TYPE_CHECKING:
     from catsite.s3.bucket import Bucket, ObjectInfo
@@ -113,7 +121,7 @@ class Pictures:
 
         Counted by listing rather than kept in a usage object: a listing cannot drift when a
         write stops half-way, and under the quota it stays a few LIST requests (1,000 keys each,
-        three keys per picture).
+        five keys per picture: record, original, two renditions, listing marker).
         """
         count = size = 0
         for obj in self.bucket.objects(PICS_PREFIX):
@@ -132,6 +140,7 @@ class Pictures:
         record = self.get(picture_id)
         if record is None:
             self._delete_leftovers(f"{PICS_PREFIX}{picture_id}/")
+            self._delete_leftovers(f"{PUBLIC_PICS_PREFIX}{picture_id}/")
             return False
         keys = picture_keys(picture_id, record["extension"])
         self.bucket.delete(index_key(picture_id, record["created_ms"]))
