@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,  # noqa: F401 - callers catch it as schemas.ValidationError
+    fields,
+    validate,
+)
 
 from catsite.api.pictures import CURSOR
 from catsite.api.text import Pattern, PrintableText

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -24,7 +25,10 @@ def test_every_example_is_one_the_schemas_accept(app, operation):
     assert re.fullmatch(re.sub(r"\\{\w+\\}", "[^/?]+", re.escape(operation.path)) + r"(\?.*)?", target)
     if operation.body:
         body = json.loads(example["request"].split("\n\n", 1)[1])
-        assert operation.body().validate(body) == {}, body
+        # The examples name the bucket `catsite-dev`: validate as that stage would, with its limits.
+        stage = dataclasses.replace(app.extensions["settings"], bucket="catsite-dev")
+        schema = operation.body.for_stage(stage) if hasattr(operation.body, "for_stage") else operation.body()
+        assert schema.validate(body) == {}, body
     else:
         assert "\n\n" not in example["request"]
     assert example["status"] == str(operation.status)
