@@ -13,7 +13,6 @@ server in another process. Plain helpers the tests share live in `tests/support`
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import boto3
@@ -23,7 +22,7 @@ from catsite import create_app
 from catsite_tools.local_s3 import DUMMY_CREDENTIALS, SERVERS, LocalS3, free_port
 from tests.support import ADMIN_TOKEN, ROOT
 from tests.support.buckets import new_bucket
-from tests.support.processes import serve_site, serving
+from tests.support.processes import lambda_door_command, serve_site, serving
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -164,16 +163,7 @@ def lambda_door(settings):
     """The site behind a local API Gateway REST door (`./scripts/serve --lambda`), stage `dev`:
     every request becomes a REST event for the function Lambda calls, in its own process."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "catsite_tools.devserver",
-        "--lambda",
-        "--door",
-        "rest",
-        "--stage",
-        "dev",
-    ]
+    command = lambda_door_command("rest", port, "--stage", "dev")
     url = f"http://127.0.0.1:{port}/dev"
-    with serving([*command, "--port", str(port)], {**os.environ, **settings}, url, f"{url}/healthz", 60):
+    with serving(command, {**os.environ, **settings}, url, f"{url}/healthz", 60):
         yield url

@@ -79,3 +79,18 @@ def serve_site(settings: dict, local_s3_url: str, *options: str):
     command = [sys.executable, "-m", "catsite_tools.devserver", "--port", str(port), *options]
     with serving(command, {**os.environ, **settings}, url, f"{url}/healthz") as served:
         yield served
+
+
+def lambda_door_command(door: str, port: int, *options: str) -> list[str]:
+    """`./scripts/serve --lambda --door DOOR`: the site behind a local front door, on `port`."""
+    return [
+        sys.executable,
+        "-m",
+        "catsite_tools.devserver",
+        "--lambda",
+        "--door",
+        door,
+        *options,
+        "--port",
+        str(port),
+    ]

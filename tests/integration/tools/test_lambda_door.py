@@ -25,7 +25,7 @@ from requests_toolbelt.adapters.source import SourceAddressAdapter
 from catsite.awslambda.doors import DOORS
 from catsite_tools.local_s3 import free_port
 from tests.support import ROOT
-from tests.support.processes import stop_process, wait_for_http
+from tests.support.processes import lambda_door_command, stop_process, wait_for_http
 from tests.support.raw_http import chunked, get_verbatim, raw_exchange, responses_in
 
 ECHO = """import json
@@ -261,16 +261,7 @@ def test_the_served_site_through_a_rest_door(lambda_door):
 def test_the_site_behind_the_alb_door_decodes_the_query_once(settings, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "catsite_tools.devserver",
-        "--lambda",
-        "--door",
-        "alb",
-        "--port",
-        str(port),
-    ]
+    command = lambda_door_command("alb", port)
     env = {**os.environ, **settings}
     with running(command, env, url, f"{url}/healthz", tmp_path / "alb.log") as door:
         status, body = get_verbatim(port, "/cat/pics?limit=%31")
