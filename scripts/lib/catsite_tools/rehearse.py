@@ -198,8 +198,11 @@ class Rehearsal:
 
         s3 = self.client("s3")
         policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        public = sorted(s["Resource"] for s in policy["Statement"])
         self.check(
-            "bucket policy", [s["Resource"] for s in policy["Statement"]], [f"arn:aws:s3:::{bucket}/static/*"]
+            "bucket policy",
+            public,
+            [f"arn:aws:s3:::{bucket}/pics/public/*", f"arn:aws:s3:::{bucket}/static/*"],
         )
         origins = s3.get_bucket_cors(Bucket=bucket)["CORSRules"][0]["AllowedOrigins"]
         site = f"https://{apis[0]['id']}.execute-api.{REGION}.amazonaws.com" if apis else None
