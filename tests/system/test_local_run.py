@@ -91,6 +91,26 @@ def test_serving_starts_its_own_s3_and_a_stop_signal_stops_both(command, stop_si
         stop_process(process)
 
 
+def test_the_local_server_logs_one_line_per_request(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("CATSITE_BUCKET", "AWS_ENDPOINT_URL_S3")}
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "main.py", "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/cat", timeout=10) as response:
+                assert response.status == 200
+            time.sleep(0.5)  # the line is written after the answer
+        finally:
+            stop_process(process)
+    lines = [line for line in log.read_text().splitlines() if "GET" in line and "/cat" in line]
+    assert len(lines) == 1, lines
+    assert json.loads(lines[0])["path"] == "/cat"  # catsite's JSON request log, not Werkzeug's
+
+
 def dockerfile_command() -> list[str]:
     """The CMD of the Dockerfile, as an argument list."""
     text = (ROOT / "Dockerfile").read_text()

@@ -8,6 +8,7 @@ stops both and exits 0.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 
@@ -66,6 +67,9 @@ def main(argv=None) -> None:
         from catsite import create_app
 
         app = create_app()
+        # One line per request: catsite's JSON request log. Werkzeug's own access line would be a
+        # second one (its warnings and errors still show).
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         print(f"catsite at http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
         app.run(host=args.host, port=args.port, use_reloader=False, threaded=True)
     except KeyboardInterrupt:
