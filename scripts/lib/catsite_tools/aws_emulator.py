@@ -1,6 +1,6 @@
 """The local AWS emulator of the deploy rehearsal: moto's server, with what Zappa needs and moto lacks.
 
-    python scripts/lib/aws_emulator.py [-H 127.0.0.1] [-p PORT]
+    python scripts/lib/catsite_tools/aws_emulator.py [-H 127.0.0.1] [-p PORT]
 
 Runs `moto.server` (every service, one HTTP endpoint, its own process) after adding six AWS
 behaviours that Zappa 0.63 relies on (or the rehearsal reads back) and moto 5.2 does not have.

@@ -135,18 +135,13 @@ def origin(url: str) -> str:
 
 
 def setup_stage_bucket(bucket: str, region: str, origins: list[str], log=print) -> None:
-    """The stage's bucket, ready for the site: `configure_bucket` (create, CORS, private,
-    lifecycle), then the public read of `static/*` and `pics/public/*` that published assets and
-    picture renditions need."""
+    """The stage's bucket, ready for the site: `configure_bucket` creates it and sets CORS,
+    lifecycle, and the one public read (of `static/*` and `pics/public/*`) the site needs."""
     import boto3
 
-    from catsite.s3.bucket import Bucket
-    from catsite_tools.bucket_setup import allow_public_static_reads, configure_bucket
+    from catsite_tools.bucket_setup import configure_bucket
 
-    s3 = boto3.client("s3", region_name=region)
-    configure_bucket(s3, bucket, origins, region, log=log)
-    allow_public_static_reads(Bucket(s3, bucket))
-    log("public read of static/* and pics/public/* only (bucket policy); public ACLs stay blocked")
+    configure_bucket(boto3.client("s3", region_name=region), bucket, origins, region, log=log)
 
 
 def ensure_published_doors(merged: dict, stage: str, name: str) -> None:

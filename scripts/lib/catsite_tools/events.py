@@ -165,12 +165,21 @@ def rest_event(
 
 
 def _v2_event(
-    method, path, *, host, domain, stage, raw_path, body, base64_body, headers, source_ip, defaults
+    method,
+    path,
+    *,
+    host,
+    stage,
+    raw_path,
+    body=None,
+    base64_body=False,
+    headers=None,
+    source_ip=CLIENT_IP,
+    defaults=True,
 ):
     """Payload 2.0: header names lower-case, a repeated header joined with commas, the Cookie
     header moved into `cookies`, `rawQueryString` exactly as sent, `queryStringParameters`
     decoded with a repeated key joined by commas, no `body` key without a body."""
-    _, raw = _raw_query(path)
     raw_query = path.partition("?")[2]
     all_pairs = [
         *_client_pairs(headers, host, defaults, lower=True),
@@ -189,9 +198,9 @@ def _v2_event(
         "headers": {k: ",".join(v) for k, v in grouped.items()},
         "requestContext": {
             "accountId": "123456789012",
-            "apiId": domain.split(".")[0],
-            "domainName": domain,
-            "domainPrefix": domain.split(".")[0],
+            "apiId": host.split(".")[0],
+            "domainName": host,
+            "domainPrefix": host.split(".")[0],
             "http": {
                 "method": method,
                 "path": unquote(raw_path),
@@ -217,58 +226,22 @@ def _v2_event(
     return event
 
 
-def http_event(
-    method,
-    path,
-    *,
-    stage="$default",
-    body=None,
-    base64_body=False,
-    headers=None,
-    host=REST_HOST,
-    source_ip=CLIENT_IP,
-    defaults=True,
-):
+def http_event(method, path, *, stage="$default", host=REST_HOST, **request):
     """API Gateway HTTP API, payload 2.0 ("Lambda proxy integrations for HTTP APIs"). On the
     execute-api host a named stage begins `rawPath` and `$default` does not; on a custom domain
-    (`host`) `rawPath` carries neither the stage nor the API mapping."""
+    (`host`) `rawPath` carries neither the stage nor the API mapping. `request` is the client's
+    part (body, base64_body, headers, source_ip, defaults), as for every builder."""
     path_only, _ = _raw_query(path)
     named = stage != "$default" and ".execute-api." in host
     raw_path = f"/{stage}{path_only}" if named else path_only
-    return _v2_event(
-        method,
-        path,
-        host=host,
-        domain=host,
-        stage=stage,
-        raw_path=raw_path,
-        body=body,
-        base64_body=base64_body,
-        headers=headers,
-        source_ip=source_ip,
-        defaults=defaults,
-    )
+    return _v2_event(method, path, host=host, stage=stage, raw_path=raw_path, **request)
 
 
-def function_url_event(
-    method, path, *, body=None, base64_body=False, headers=None, source_ip=CLIENT_IP, defaults=True
-):
+def function_url_event(method, path, **request):
     """Lambda Function URL ("Invoking Lambda function URLs"): payload 2.0, stage `$default`, no
     prefix, `requestContext.domainName` the function URL's host."""
     path_only, _ = _raw_query(path)
-    return _v2_event(
-        method,
-        path,
-        host=FUNCTION_URL_HOST,
-        domain=FUNCTION_URL_HOST,
-        stage="$default",
-        raw_path=path_only,
-        body=body,
-        base64_body=base64_body,
-        headers=headers,
-        source_ip=source_ip,
-        defaults=defaults,
-    )
+    return _v2_event(method, path, host=FUNCTION_URL_HOST, stage="$default", raw_path=path_only, **request)
 
 
 def alb_event(

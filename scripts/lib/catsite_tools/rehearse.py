@@ -3,7 +3,7 @@
 For each stage: `scripts/deploy` (first run: `zappa deploy`), `scripts/deploy` again (`zappa
 update`), `zappa status`, `zappa undeploy`; after each, what exists in the emulator is compared
 with what the stage's settings ask for. The emulator is moto's server with the behaviours Zappa
-needs added (scripts/lib/aws_emulator.py), its own process on 127.0.0.1 and a free port, with
+needs added (scripts/lib/catsite_tools/aws_emulator.py), its own process on 127.0.0.1 and a free port, with
 dummy credentials: nothing here can reach AWS. The settings are a rehearsal copy of
 zappa_settings.json in a temporary folder, `CHANGE-ME` replaced by the emulator's ids and
 `"touch": false` (the function cannot be invoked: moto's Invoke needs Docker).
@@ -36,7 +36,7 @@ ZAPPA = str(Path(sys.executable).parent / "zappa")
 
 
 class AwsEmulator(LocalS3):
-    """moto's server with scripts/lib/aws_emulator.py's extensions, every AWS service on one port."""
+    """moto's server with the extensions of `catsite_tools.aws_emulator`, every AWS service on one port."""
 
     def server_command(self) -> list[str]:
         return [
