@@ -5,6 +5,7 @@ fail, with a clear message, when the site does not answer as it should."""
 from __future__ import annotations
 
 import subprocess
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -12,9 +13,9 @@ from catsite_tools.local_s3 import free_port
 from tests.support import ADMIN_TOKEN, ROOT
 
 
-def smoke(url: str) -> subprocess.CompletedProcess:
+def smoke(url: str, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(ROOT / "scripts" / "smoke"), url, "--admin-token", ADMIN_TOKEN],
+        [str(ROOT / "scripts" / "smoke"), url, "--admin-token", ADMIN_TOKEN, *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -28,7 +29,13 @@ def test_smoke_passes_on_a_working_site(site, request, s3, bucket):
     url = request.getfixturevalue(site)
     done = smoke(url)
     assert done.returncode == 0, done.stdout + done.stderr
-    for check in ("ok   page /pics", "ok   asset ", "ok   /cat round trip", "ok   registered picture"):
+    for check in (
+        "ok   page /pics",
+        "ok   asset ",
+        "ok   /cat round trip",
+        "ok   registered picture",
+        "ok   job ",  # an archive job watched to its end, its ZIP downloaded
+    ):
         assert check in done.stdout, check
     assert done.stdout.strip().endswith("smoke: passed")
     if site == "live_server_static_from_s3":
@@ -37,6 +44,22 @@ def test_smoke_passes_on_a_working_site(site, request, s3, bucket):
     assert "ok   /cat says 'meow' again" in done.stdout
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert not [k for k in keys if k.startswith("pics/")], keys
+
+
+def test_smoke_reaches_a_site_by_a_name_no_resolver_knows(lambda_door):
+    # curl's --resolve: the requests go to the address given, under the site's own name (the
+    # rehearsal reaches ministack's `<api>.execute-api.localhost` this way)
+    port = urlsplit(lambda_door).port
+    url = lambda_door.replace("127.0.0.1", "cats.rehearsal.invalid", 1)
+    assert smoke(url).returncode == 1  # without it, no answer
+    done = smoke(url, "--resolve", f"cats.rehearsal.invalid:{port}:127.0.0.1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"smoke test of http://cats.rehearsal.invalid:{port}/" in done.stdout
+
+
+def test_smoke_refuses_a_malformed_resolve():
+    done = smoke("http://127.0.0.1:9/", "--resolve", "no-port-here")
+    assert done.returncode == 2 and "expected HOST:PORT:ADDRESS" in done.stderr
 
 
 def test_smoke_fails_clearly_on_a_wrong_site(live_server):

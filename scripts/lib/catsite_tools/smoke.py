@@ -4,8 +4,10 @@ Pages (`/`, `/pics`, `/docs`) and the stylesheet and scripts the home page links
 static assets, when the stage serves them from S3); `/healthz`; the `/cat` round trip (what the
 cat says is changed, read back, then put back as it was); an upload (`POST /uploads`, the file
 straight to the presigned URL, `POST /cat/pics`) and its registration (the record, the gallery
-list, the picture and its thumbnail), then the test picture is deleted again. Stops at the first
-failure with a message saying what was expected; exit status 0 only when everything answered.
+list, the picture and its thumbnail), then the test picture is deleted again; a job (`POST
+/cat/pics/archive` with `Prefer: respond-async`) watched to its end and its archive downloaded.
+Stops at the first failure with a message saying what was expected; exit status 0 only when
+everything answered.
 """
 
 from __future__ import annotations
@@ -15,22 +17,58 @@ import io
 import os
 import re
 import sys
+import time
 import uuid
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 TIMEOUT = 30
+#: How long a job may take to finish (an archive of a handful of pictures takes seconds).
+JOB_SECONDS = 120
 
 
 class SmokeFailure(Exception):
     pass
 
 
+class Resolved(HTTPAdapter):
+    """curl's `--resolve HOST:PORT:ADDRESS`: a request for HOST:PORT connects to ADDRESS, its URL
+    and Host header unchanged. For a site on a name that DNS does not know yet, such as an
+    emulator's `<api>.execute-api.localhost`. Plain http only: with https the certificate would
+    be checked against ADDRESS."""
+
+    def __init__(self, addresses: dict[tuple[str, int], str]):
+        super().__init__()
+        self.addresses = addresses
+
+    def send(self, request, **kwargs):
+        parts = urlsplit(request.url)
+        address = self.addresses.get((parts.hostname or "", parts.port or 80))
+        if address is None or parts.scheme != "http":
+            return super().send(request, **kwargs)
+        url = request.url
+        request.headers["Host"] = parts.netloc
+        request.url = urlunsplit(parts._replace(netloc=f"{address}:{parts.port or 80}"))
+        response = super().send(request, **kwargs)
+        response.url = request.url = url
+        return response
+
+
+def parse_resolve(value: str) -> tuple[tuple[str, int], str]:
+    host, port, address = value.rsplit(":", 2) if value.count(":") >= 2 else (value, "", "")
+    if not (host and port.isdigit() and address):
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT:ADDRESS, got {value!r}")
+    return (host.lower(), int(port)), address
+
+
 class Smoke:
-    def __init__(self, base_url: str, log=print, admin_token: str = ""):
+    def __init__(self, base_url: str, log=print, admin_token: str = "", resolve: dict | None = None):
         self.base = base_url.rstrip("/") + "/"
         self.http = requests.Session()
+        if resolve:
+            self.http.mount("http://", Resolved(resolve))
         self.log = log
         self.admin_token = admin_token
 
@@ -156,12 +194,32 @@ class Smoke:
         else:
             self.log(f"note: could not delete the test picture {picture} (HTTP {gone.status_code})")
 
+    def job(self) -> None:
+        """An archive job, from 202 to `done`, and the archive it wrote."""
+        start = self.url("/cat/pics/archive")
+        answer = self.json("POST", start, 202, "starting an archive job", headers={"Prefer": "respond-async"})
+        # a URI reference, resolved against the request's URL (RFC 3986 section 5)
+        status_url = urljoin(start, answer["status_url"])
+        deadline = time.monotonic() + JOB_SECONDS
+        job = self.json("GET", status_url, 200, "the job's status")
+        while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            job = self.json("GET", status_url, 200, "the job's status")
+        if job["status"] != "done":
+            ended = f"{job['status']!r} ({job.get('reason')})"
+            raise SmokeFailure(f"the archive job ended {ended}, expected done")
+        archive = self.expect(requests.get(job["result"]["url"], timeout=TIMEOUT), 200, "the job's archive")
+        if not archive.content.startswith(b"PK"):
+            raise SmokeFailure(f"the job's archive is not a ZIP file: {archive.content[:20]!r}")
+        self.ok(f"job {job['id']} done; its archive downloads ({len(archive.content):,} bytes)")
+
     def run(self) -> None:
         self.log(f"smoke test of {self.base}")
         self.pages()
         self.health()
         self.cat_round_trip()
         self.upload()
+        self.job()
 
 
 def smoke_png() -> bytes:
@@ -184,9 +242,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the stage's CATSITE_ADMIN_TOKEN, to delete the test picture afterwards "
         "(default: that environment variable)",
     )
+    parser.add_argument(
+        "--resolve",
+        action="append",
+        type=parse_resolve,
+        default=[],
+        metavar="HOST:PORT:ADDRESS",
+        help="connect to ADDRESS for http requests to HOST:PORT, as curl's --resolve (repeatable)",
+    )
     args = parser.parse_args(argv)
     try:
-        Smoke(args.url, admin_token=args.admin_token).run()
+        Smoke(args.url, admin_token=args.admin_token, resolve=dict(args.resolve)).run()
     except SmokeFailure as failure:
         print(f"smoke: FAILED: {failure}", file=sys.stderr)
         return 1
