@@ -3,7 +3,9 @@
 1. the zip: `scripts/package STAGE` (or `--zip`);
 2. a settings copy for this deploy (a temporary folder, never the committed file): the stage's
    `CATSITE_STATIC_URL` is set, when empty, to where its assets are published
-   (`catsite.s3.urls.static_base_url`: `https://<bucket>.s3.<region>.amazonaws.com/static`);
+   (`catsite.s3.urls.static_base_url`: `https://<bucket>.s3.<region>.amazonaws.com/static`, or
+   `<endpoint>/<bucket>/static` for a stage whose `AWS_ENDPOINT_URL_S3` names another S3), and
+   the stage's `attach_policy` must be the role policy `scripts/iam-policy` writes for it;
 3. the IAM execution role, as `zappa deploy` without `--zip` would make it (`manage_roles`);
 4. `zappa status` decides: a stage not deployed yet gets `zappa deploy --zip` first, so its URLs
    exist before the bucket's CORS names them; a deployed stage gets the bucket and assets first
@@ -68,9 +70,11 @@ def deploy_settings(settings_file: Path, stage: str, folder: Path) -> tuple[Path
         raise SystemExit(
             f"deploy: replace {PLACEHOLDER} in {settings_file.name}, stage {stage}: {', '.join(missing)}"
         )
+    check_role_policy(merged, stage, settings_file)
     env = dict(merged["aws_environment_variables"])
     if not env.get("CATSITE_STATIC_URL"):
-        app_settings = Settings.load({**stage_overrides(stage, settings_file), "AWS_ENDPOINT_URL_S3": ""})
+        # the stage's settings alone: nothing of the deploying machine's environment
+        app_settings = Settings.load(stage_overrides(stage, settings_file), environ={})
         env["CATSITE_STATIC_URL"] = static_base_url(app_settings)
         log(f"CATSITE_STATIC_URL={env['CATSITE_STATIC_URL']} (the assets publish-static writes)")
     stages = json.loads(settings_file.read_text())
@@ -79,6 +83,26 @@ def deploy_settings(settings_file: Path, stage: str, folder: Path) -> tuple[Path
     copy = folder / "zappa_settings.json"
     copy.write_text(json.dumps(stages, indent=4))
     return copy, merged
+
+
+def check_role_policy(merged: dict, stage: str, settings_file: Path) -> None:
+    """The role policy the stage attaches must be the one `scripts/iam-policy` writes for it
+    (its bucket, its function): one written for other settings would deploy a function that S3
+    refuses, or one allowed more than it needs."""
+    from catsite_tools.iam import api_alias, policy
+
+    path = merged.get("attach_policy")
+    if not path:
+        return
+    path = ROOT / path  # Zappa opens it from the project folder; an absolute path stays as it is
+    region = merged["aws_region"]
+    bucket = merged["aws_environment_variables"]["CATSITE_BUCKET"]
+    wanted = policy(bucket, function_name(stage, settings_file), region, api_alias(merged))
+    if not path.is_file() or json.loads(path.read_text()) != wanted:
+        raise SystemExit(
+            f"deploy: {merged['attach_policy']} is not the role policy of stage {stage} "
+            f"(bucket {bucket}): run scripts/iam-policy"
+        )
 
 
 def ensure_role(settings_copy: Path, stage: str) -> None:
