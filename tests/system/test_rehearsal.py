@@ -1,7 +1,9 @@
-"""The deploy rehearsal: the short one (deploy then undeploy of `dev` through scripts/deploy,
-against the local AWS emulator), and the emulator's additions to moto on their own.
+"""The deploy rehearsal: the short one on moto (deploy then undeploy of `dev` through
+scripts/deploy, resources checked), and that emulator's additions to moto on their own.
 
-The full rehearsal (both stages, update and status too) is `scripts/rehearse`, run by CI.
+The full rehearsal (both stages on ministack, served through every door, update and status
+too) is `scripts/rehearse`, run by CI; ministack's additions are tested in
+test_ministack_emulator.py.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from catsite_tools.rehearse import AwsEmulator
+from catsite_tools.rehearse_emulators import AwsEmulator
 from tests.support import ROOT
 
 
-def test_short_rehearsal_deploys_and_undeploys_dev(lambda_zip):
+def test_short_rehearsal_on_moto_deploys_and_undeploys_dev(lambda_zip):
     done = subprocess.run(
-        [str(ROOT / "scripts" / "rehearse"), "--stage", "dev", "--short", "--zip", f"dev={lambda_zip}"],
+        [
+            *(str(ROOT / "scripts" / "rehearse"), "--emulator", "moto", "--stage", "dev", "--short"),
+            *("--zip", f"dev={lambda_zip}"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -44,7 +49,7 @@ def test_short_rehearsal_deploys_and_undeploys_dev(lambda_zip):
         "ok   schedule rules: ['rate(1 hour)']",
         "ok   schedule rules targeting the function: []",
         "ok   event rules named catsite-dev-*: []",
-        "rehearsal passed: dev",
+        "rehearsal passed on moto in ",
     ):
         assert line in output, line
     assert "CATSITE_STATIC_URL': 'https://catsite-dev-rehearsal.s3.us-east-1.amazonaws.com/static'" in output
@@ -194,3 +199,24 @@ def test_deploy_refuses_settings_that_still_hold_placeholders(lambda_zip):
     assert done.returncode == 1
     assert "replace CHANGE-ME in zappa_settings.json, stage prod: s3_bucket" in done.stderr
     assert "alb_vpc_config.CertificateArn" in done.stderr and "zappa" not in done.stdout
+
+
+def test_deploy_refuses_a_role_policy_written_for_other_settings(lambda_zip, tmp_path):
+    # the bucket is named, but the role policy is still the one for `catsite-dev-CHANGE-ME`:
+    # such a function's every S3 call would be refused (IAM evaluates the policy's resources)
+    stages = json.loads((ROOT / "zappa_settings.json").read_text())
+    stages["dev"]["s3_bucket"] = "catsite-deploys-mine"
+    stages["dev"]["aws_environment_variables"]["CATSITE_BUCKET"] = "catsite-dev-mine"
+    settings = tmp_path / "zappa_settings.json"
+    settings.write_text(json.dumps(stages))
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "deploy"), "dev", "--settings", str(settings), "--zip", str(lambda_zip)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "scripts/iam/catsite-dev.json is not the role policy of stage dev" in done.stderr
+    assert "run scripts/iam-policy" in done.stderr and "zappa" not in done.stdout

@@ -1,0 +1,207 @@
+"""The serving rehearsal's local AWS (ministack with `catsite_tools.ministack_emulator`): the
+three behaviours it adds, each as AWS's documentation states it, and the Lambda runtime it
+gives functions (the stage's Python, with the boto3 Lambda's runtime provides)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import boto3
+import pytest
+import requests
+
+from catsite_tools.rehearse_emulators import MinistackEmulator
+
+#: Answers the event's query maps and what the runtime is.
+HANDLER = """
+import json, sys
+
+def handler(event, context):
+    import boto3
+    if "bucket" in event:  # a direct invoke: read one object with the function's role
+        try:
+            boto3.client("s3").get_object(Bucket=event["bucket"], Key=event["key"])
+            return {"read": True}
+        except Exception as error:
+            return {"error": getattr(error, "response", {}).get("Error", {}).get("Code", repr(error))}
+    return {
+        "statusCode": 200,
+        "statusDescription": "200 OK",
+        "isBase64Encoded": False,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({
+            "python": list(sys.version_info[:2]),
+            "boto3": boto3.__version__,
+            "single": event.get("queryStringParameters"),
+            "multi": event.get("multiValueQueryStringParameters"),
+        }),
+    }
+"""
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with MinistackEmulator() as server:
+        yield server
+
+
+def client(emulator, service):
+    return boto3.client(
+        service,
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - the emulator's placeholder
+    )
+
+
+def a_function(emulator, name: str, policy: dict | None = None) -> str:
+    iam = client(emulator, "iam")
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")
+    if policy:
+        iam.put_role_policy(RoleName=f"{name}-role", PolicyName="grants", PolicyDocument=json.dumps(policy))
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", HANDLER)
+    lam = client(emulator, "lambda")
+    arn = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role["Role"]["Arn"],
+        Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+        Timeout=30,
+    )["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    return arn
+
+
+def a_load_balancer(emulator, name: str, function_arn: str, multi_value: bool) -> str:
+    """An ALB forwarding to the function; answers the load balancer's DNS name."""
+    ec2, elbv2 = client(emulator, "ec2"), client(emulator, "elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, z in enumerate("ab")
+    ]
+    lb = elbv2.create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]
+    group = elbv2.create_target_group(Name=name, TargetType="lambda")["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.modify_target_group_attributes(
+        TargetGroupArn=group,
+        Attributes=[{"Key": "lambda.multi_value_headers.enabled", "Value": str(multi_value).lower()}],
+    )
+    elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": function_arn}])
+    elbv2.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+    )
+    return lb["DNSName"]
+
+
+def through_alb(emulator, dns_name: str, query: str) -> dict:
+    response = requests.get(
+        f"{emulator.url}/?{query}", headers={"Host": f"{dns_name}:{emulator.port}"}, timeout=60
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_functions_run_on_the_stage_python_with_boto3_beside_them(emulator):
+    # Lambda's python3.13 runtime is Python 3.13 and includes the AWS SDK for Python (Lambda
+    # developer guide, "Lambda runtimes"); the catsite zip leaves boto3 out for that reason.
+    arn = a_function(emulator, "runtime-probe")
+    dns = a_load_balancer(emulator, "runtime-probe", arn, multi_value=False)
+    answer = through_alb(emulator, dns, "x=1")
+    assert answer["python"] == [3, 13]
+    assert answer["boto3"]
+
+
+@pytest.mark.parametrize("multi_value", [False, True])
+def test_alb_passes_query_values_as_the_client_sent_them(emulator, multi_value):
+    # ELB user guide, "Lambda functions as targets": "If the query parameters are URL-encoded,
+    # the load balancer does not decode them"; with multi-value headers on, repeated keys are
+    # all in multiValueQueryStringParameters, else queryStringParameters has the last one.
+    name = f"raw-query-{'multi' if multi_value else 'single'}"
+    dns = a_load_balancer(emulator, name, a_function(emulator, name), multi_value)
+    # (%2B and %26 stay encoded on the wire: HTTP clients decode only unreserved characters)
+    answer = through_alb(emulator, dns, "a=%2B1&a=2&b=x%20y&c=%E2%9C%93&d=%26")
+    if multi_value:
+        assert answer["multi"] == {"a": ["%2B1", "2"], "b": ["x%20y"], "c": ["%E2%9C%93"], "d": ["%26"]}
+    else:
+        assert answer["single"] == {"a": "2", "b": "x%20y", "c": "%E2%9C%93", "d": "%26"}
+
+
+def test_target_health_of_a_target_not_registered(emulator):
+    # Elastic Load Balancing API reference, TargetHealth: State "unused", Reason
+    # "Target.NotRegistered" ("The target is not registered with the target group").
+    arn = a_function(emulator, "health-probe")
+    elbv2 = client(emulator, "elbv2")
+    group = elbv2.create_target_group(Name="health-probe", TargetType="lambda")["TargetGroups"][0][
+        "TargetGroupArn"
+    ]
+    elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": f"{arn}:live"}])
+    health = elbv2.describe_target_health(TargetGroupArn=group, Targets=[{"Id": arn}])[
+        "TargetHealthDescriptions"
+    ]
+    assert [(h["Target"]["Id"], h["TargetHealth"]["State"], h["TargetHealth"]["Reason"]) for h in health] == [
+        (arn, "unused", "Target.NotRegistered")
+    ]
+    # the waiter `zappa undeploy` uses finishes on it
+    elbv2.get_waiter("target_deregistered").wait(
+        TargetGroupArn=group, Targets=[{"Id": arn}], WaiterConfig={"Delay": 1, "MaxAttempts": 3}
+    )
+    registered = elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
+    assert [h["Target"]["Id"] for h in registered] == [f"{arn}:live"]
+
+
+def test_binary_media_types_are_added_and_removed_by_patch_path(emulator):
+    # API Gateway developer guide, "Enabling binary support using the API Gateway REST API":
+    # the patch path is /binaryMediaTypes/<type>, its "/" escaped as "~1" (RFC 6901).
+    apigateway = client(emulator, "apigateway")
+    api = apigateway.create_rest_api(name="binary")["id"]
+    add = [
+        {"op": "add", "path": "/binaryMediaTypes/image~1png"},
+        {"op": "add", "path": "/binaryMediaTypes/*~1*"},
+    ]
+    assert apigateway.update_rest_api(restApiId=api, patchOperations=add)["binaryMediaTypes"] == [
+        "image/png",
+        "*/*",
+    ]
+    remove = [{"op": "remove", "path": "/binaryMediaTypes/image~1png"}]
+    apigateway.update_rest_api(restApiId=api, patchOperations=remove)
+    assert apigateway.get_rest_api(restApiId=api)["binaryMediaTypes"] == ["*/*"]
+    # other patch paths still apply
+    apigateway.update_rest_api(
+        restApiId=api, patchOperations=[{"op": "replace", "path": "/description", "value": "cats"}]
+    )
+    assert apigateway.get_rest_api(restApiId=api)["description"] == "cats"
+
+
+def test_a_function_s_calls_are_held_to_its_role_policy(emulator):
+    # IAM user guide, "Policy evaluation logic": what no policy allows is denied; the rehearsal
+    # leans on this to run every smoke step under the stage's own generated policy.
+    s3 = client(emulator, "s3")
+    s3.create_bucket(Bucket="held-to-policy")
+    s3.put_object(Bucket="held-to-policy", Key="state/cat.json", Body=b"{}")
+    s3.put_object(Bucket="held-to-policy", Key="other/secret.json", Body=b"{}")
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::held-to-policy/state/*"}
+        ],
+    }
+    a_function(emulator, "held", policy=grant)
+    lam = client(emulator, "lambda")
+
+    def read(key: str) -> dict:
+        payload = json.dumps({"bucket": "held-to-policy", "key": key})
+        return json.loads(lam.invoke(FunctionName="held", Payload=payload)["Payload"].read())
+
+    assert read("state/cat.json") == {"read": True}
+    assert read("other/secret.json") == {"error": "AccessDenied"}
