@@ -14,15 +14,11 @@ from PIL import Image
 from catsite import create_app
 from tests.support import ADMIN
 from tests.support.api_errors import assert_error_shape
-from tests.support.pictures import FORMATS, decompression_bomb, image_bytes, presign, upload
+from tests.support.pictures import FORMATS, decompression_bomb, image_bytes, presign, register, upload
 
 
 def policy_of(presigned: dict) -> dict:
     return json.loads(base64.b64decode(presigned["fields"]["policy"]))
-
-
-def register(client, location: str, caption: str = ""):
-    return client.post("/cat/pics", json={"location": location, "caption": caption})
 
 
 # -- POST /uploads ------------------------------------------------------------------------------
