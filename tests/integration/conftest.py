@@ -11,6 +11,7 @@ import pytest
 
 from catsite_tools.iam import copy_zappa_settings
 from tests.support import ROOT
+from tests.support.buckets import new_bucket
 from tests.support.s3_faults import FaultyS3
 
 
@@ -31,6 +32,33 @@ def zappa_settings_dir(tmp_path_factory) -> Path:
         env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
     )
     return folder
+
+
+@pytest.fixture(scope="session")
+def lambda_entry(zappa_settings_dir, local_s3) -> dict:
+    """Lambda's entry point (`catsite.awslambda.handler.lambda_handler`), with Zappa's LambdaHandler
+    loaded as on a cold start from the settings module Zappa's CLI writes, the app reading a bucket
+    of its own on the local S3 (the process's environment is restored afterwards).
+
+    One per test process, for every test that invokes the entry point: Zappa's LambdaHandler is
+    a singleton, so the app it loads (and the bucket that app reads) is the first loader's.
+    Returns `lambda_handler`, Zappa's `handler`, its `app` and the `bucket`."""
+    bucket = new_bucket(local_s3)
+    saved = dict(os.environ)
+    os.environ.update({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": local_s3.url})
+    sys.path.insert(0, str(zappa_settings_dir))
+    try:
+        from zappa.handler import LambdaHandler
+
+        handler = LambdaHandler("zappa_settings")
+    finally:
+        sys.path.remove(str(zappa_settings_dir))
+        os.environ.clear()
+        os.environ.update(saved)
+    from catsite.awslambda.handler import lambda_handler
+
+    app = handler.app_module.app
+    return {"lambda_handler": lambda_handler, "handler": handler, "app": app, "bucket": bucket}
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import requests
 
+from tests.support import pictures
+
 
 def post_says(site: str, writer: int, count: int) -> list[tuple[str, int, dict]]:
     """POST /cat `count` times with values only this writer sends; returns (value, status, body)."""
@@ -17,5 +19,6 @@ def post_says(site: str, writer: int, count: int) -> list[tuple[str, int, dict]]
 
 
 def register(site: str, location: str) -> tuple[int, dict]:
-    answer = requests.post(f"{site}/cat/pics", json={"location": location}, timeout=60)
-    return answer.status_code, answer.json()
+    """Register the upload at `location` on the site at `site`; the status and the body."""
+    answer = pictures.register(pictures.LiveSite(site), location)
+    return answer.status_code, answer.get_json()

@@ -1,4 +1,7 @@
-"""Real image files made with Pillow, and the two HTTP steps of a direct upload."""
+"""Real image files made with Pillow, the two HTTP steps of a direct upload, and registering it.
+
+The helpers that speak to the site take a Flask test client, or a `LiveSite` for a site running
+in another process (the same two calls, over HTTP)."""
 
 from __future__ import annotations
 
@@ -56,3 +59,44 @@ def upload(client, data: bytes, content_type: str = "image/png", filename: str =
     sent = post_to_s3(presigned, data, filename)
     assert sent.status_code in (200, 201, 204), sent.text
     return presigned
+
+
+def upload_token(presigned: dict) -> str:
+    """The random part of an upload's key, `uploads/<token>/<name>`: the id its picture will get."""
+    return presigned["fields"]["key"].split("/")[1]
+
+
+def register(client, location: str, caption: str = ""):
+    """POST /cat/pics for the upload at `location`; the answer as it came, for the test to judge."""
+    return client.post("/cat/pics", json={"location": location, "caption": caption})
+
+
+def upload_and_register(
+    client, data: bytes, caption: str = "", content_type: str = "image/png", filename: str = "cat.png"
+) -> dict:
+    """Upload `data` and register it, as the gallery's form does; the new picture's record."""
+    presigned = upload(client, data, content_type, filename)
+    answer = register(client, presigned["location"], caption)
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+class LiveSite:
+    """A site running at `url`, with the test client's `post` the helpers above use."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def post(self, path: str, json: dict) -> _LiveAnswer:
+        return _LiveAnswer(requests.post(f"{self.url}{path}", json=json, timeout=60))
+
+
+class _LiveAnswer:
+    """A `requests` answer read as a test client's is: `status_code` and `get_json()`."""
+
+    def __init__(self, answer: requests.Response):
+        self.status_code = answer.status_code
+        self._answer = answer
+
+    def get_json(self):
+        return self._answer.json()

@@ -13,7 +13,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.support.browser import collect_console_errors, throttle_uploads
-from tests.support.pictures import image_bytes, noisy_png, post_to_s3
+from tests.support.pictures import LiveSite, image_bytes, noisy_png, upload_and_register
 
 pytestmark = pytest.mark.browser
 
@@ -32,26 +32,9 @@ def screen(request, browser):
     context.close()
 
 
-def register(site: str, data: bytes, caption: str = "", content_type="image/png", name="cat.png") -> dict:
-    """Upload and register a picture through the site's API, as a script would."""
-    asked = requests.post(
-        f"{site}/uploads",
-        json={"filename": name, "content_type": content_type, "bytes": len(data)},
-        timeout=30,
-    )
-    assert asked.status_code == 201, asked.text
-    presigned = asked.json()
-    assert post_to_s3(presigned, data, name).status_code in (200, 201, 204)
-    made = requests.post(
-        f"{site}/cat/pics", json={"location": presigned["location"], "caption": caption}, timeout=60
-    )
-    assert made.status_code == 201, made.text
-    return made.json()
-
-
 def test_the_picture_page_from_the_gallery(screen: Page, live_server):
-    record = register(
-        live_server, image_bytes("JPEG", (2400, 1600)), "Mittens on the sofa", "image/jpeg", "m.jpg"
+    record = upload_and_register(
+        LiveSite(live_server), image_bytes("JPEG", (2400, 1600)), "Mittens on the sofa", "image/jpeg", "m.jpg"
     )
     errors = collect_console_errors(screen)
     screen.goto(f"{live_server}/pics")
@@ -74,7 +57,7 @@ def test_the_picture_page_from_the_gallery(screen: Page, live_server):
 
 
 def test_a_thumbnail_has_the_same_url_on_two_visits_and_is_cached(page: Page, live_server):
-    register(live_server, image_bytes("PNG", (800, 600)), "Same every time")
+    upload_and_register(LiveSite(live_server), image_bytes("PNG", (800, 600)), "Same every time")
     seen = []
     page.on("response", lambda r: seen.append(r) if "/pics/public/" in r.url else None)
     page.goto(f"{live_server}/pics")
@@ -94,7 +77,9 @@ def test_gallery_rows_are_one_height_and_desktop_uses_three_or_more_columns(scre
     shapes = [(1600, 400), (400, 1600), (900, 900), (1200, 800), (500, 700), (1000, 300), (640, 480)]
     captions = ["", "A very long caption about a cat who sat on a very long keyboard all afternoon", "Short"]
     for number, size in enumerate(shapes):
-        register(live_server, image_bytes("PNG", size, (number * 30, 90, 120)), captions[number % 3])
+        upload_and_register(
+            LiveSite(live_server), image_bytes("PNG", size, (number * 30, 90, 120)), captions[number % 3]
+        )
     screen.add_init_script(
         "window.__shift = 0; new PerformanceObserver(list => { for (const e of list.getEntries())"
         " if (!e.hadRecentInput) window.__shift += e.value; })"
@@ -224,7 +209,7 @@ def test_a_picture_dropped_on_the_upload_area_is_uploaded(page: Page, live_serve
 
 
 def test_the_archive_downloads_as_catsite_pictures_and_the_date(page: Page, live_server):
-    register(live_server, image_bytes("PNG", (64, 64)))
+    upload_and_register(LiveSite(live_server), image_bytes("PNG", (64, 64)))
     page.goto(f"{live_server}/pics")
     page.get_by_role("button", name="Download all pictures").click()
     link = page.locator("#archive-link")
@@ -246,7 +231,9 @@ def test_the_current_page_is_marked_in_the_navigation(page: Page, live_server, p
 
 def test_picture_pages_and_paging_work_without_javascript(browser, live_server):
     for number in range(3):
-        register(live_server, image_bytes("PNG", (64, 64), (number, 0, 0)), f"Cat {number}")
+        upload_and_register(
+            LiveSite(live_server), image_bytes("PNG", (64, 64), (number, 0, 0)), f"Cat {number}"
+        )
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
@@ -280,8 +267,10 @@ def test_a_filled_gallery_and_a_picture_page_have_no_wcag_violation(page: Page, 
 
     from tests.system.test_page_quality import WCAG_2_A_AA
 
-    register(live_server, image_bytes("PNG", (300, 200)))  # untitled: the quiet fallback
-    record = register(live_server, image_bytes("PNG", (200, 300), (20, 20, 20)), "A dark cat")
+    upload_and_register(LiveSite(live_server), image_bytes("PNG", (300, 200)))  # untitled: the quiet fallback
+    record = upload_and_register(
+        LiveSite(live_server), image_bytes("PNG", (200, 300), (20, 20, 20)), "A dark cat"
+    )
     page.emulate_media(color_scheme=scheme)
     for path in ("/pics", f"/pics/{record['id']}"):
         page.goto(f"{live_server}{path}")

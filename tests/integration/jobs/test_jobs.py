@@ -16,6 +16,7 @@ from catsite.jobs.deadline import OutOfTime
 from catsite.jobs.runner import create_job, kitty_path
 from catsite.pictures.archive import build_archive
 from catsite.services import get_jobs, get_stores
+from tests.support.api_errors import assert_error_shape, documented_statuses
 from tests.support.deadlines import ExpiresAfter
 from tests.support.pictures import image_bytes, upload
 
@@ -160,5 +161,6 @@ def test_unknown_or_malformed_job_ids_are_404_json(client, bucket_state, job_id)
     answer = client.get(f"/jobs/{job_id}")
     assert answer.status_code == 404
     body = answer.get_json()
-    assert body["code"] == 404 and "job" in body["message"]
+    assert 404 in documented_statuses(client.get("/openapi.json").get_json(), "GET", "/jobs/{job_id}")
+    assert_error_shape(body, 404)
     assert bucket_state() == before

@@ -12,17 +12,10 @@ from PIL import Image
 
 from tests.support import ADMIN
 from tests.support.html import parse
-from tests.support.pictures import image_bytes, upload
+from tests.support.pictures import image_bytes, upload_and_register
 
 #: At least a day (the issue); content-named renditions may be kept for a year (RFC 8246 immutable).
 ONE_DAY = 86_400
-
-
-def register(client, data: bytes, caption: str = "", content_type="image/png", filename="cat.png") -> dict:
-    presigned = upload(client, data, content_type, filename)
-    answer = client.post("/cat/pics", json={"location": presigned["location"], "caption": caption})
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
 
 
 def max_age(cache_control: str) -> int:
@@ -33,7 +26,7 @@ def max_age(cache_control: str) -> int:
 
 
 def test_registration_makes_a_display_rendition_at_most_1600_wide_and_a_480_thumbnail(client):
-    record = register(client, image_bytes("JPEG", size=(3200, 2400)), content_type="image/jpeg",
+    record = upload_and_register(client, image_bytes("JPEG", size=(3200, 2400)), content_type="image/jpeg",
                       filename="big.jpg")  # fmt: skip
     sizes = {}
     for name in ("display_url", "thumb_url"):
@@ -48,13 +41,13 @@ def test_registration_makes_a_display_rendition_at_most_1600_wide_and_a_480_thum
 
 
 def test_a_small_picture_is_not_enlarged(client):
-    record = register(client, image_bytes("PNG", size=(300, 200)))
+    record = upload_and_register(client, image_bytes("PNG", size=(300, 200)))
     assert (record["display_width"], record["display_height"]) == (300, 200)
     assert (record["thumb_width"], record["thumb_height"]) == (300, 200)
 
 
 def test_renditions_have_the_same_url_on_every_visit_and_are_cached_at_least_a_day(client, bucket):
-    record = register(client, image_bytes("PNG", size=(900, 600)), "Stable")
+    record = upload_and_register(client, image_bytes("PNG", size=(900, 600)), "Stable")
     first = client.get("/cat/pics").get_json()["items"][0]
     second = client.get(f"/cat/pics/{record['id']}").get_json()
     for name in ("thumb_url", "display_url"):
@@ -69,7 +62,7 @@ def test_renditions_have_the_same_url_on_every_visit_and_are_cached_at_least_a_d
 
 
 def test_only_renditions_are_public_the_original_needs_its_presigned_url(client, bucket, local_s3):
-    record = register(client, image_bytes("PNG", size=(64, 64)))
+    record = upload_and_register(client, image_bytes("PNG", size=(64, 64)))
     original = f"{local_s3.url}/{bucket}/pics/{record['id']}/original.png"
     assert requests.get(original, timeout=10).status_code == 403
     assert (
@@ -81,7 +74,7 @@ def test_only_renditions_are_public_the_original_needs_its_presigned_url(client,
 
 
 def test_deleting_a_picture_removes_its_renditions_and_its_page(client, s3, bucket):
-    record = register(client, image_bytes("PNG", size=(640, 480)), "Soon gone")
+    record = upload_and_register(client, image_bytes("PNG", size=(640, 480)), "Soon gone")
     assert client.get(f"/pics/{record['id']}").status_code == 200
     assert client.delete(f"/cat/pics/{record['id']}", headers=ADMIN).status_code == 200
     for name in ("thumb_url", "display_url"):
@@ -100,7 +93,7 @@ def test_an_unknown_picture_is_an_html_404(client, picture_id):
 
 
 def test_the_picture_page_shows_the_picture_its_caption_date_size_and_links(client):
-    record = register(client, image_bytes("PNG", size=(2000, 1000)), "Mittens <on> the sofa")
+    record = upload_and_register(client, image_bytes("PNG", size=(2000, 1000)), "Mittens <on> the sofa")
     gallery = parse(client.get("/pics").get_data(as_text=True))
     assert ("a", {"href": f"/pics/{record['id']}"}) in gallery  # the thumbnail links to its page
 
@@ -133,7 +126,7 @@ def test_the_kittys_page_shares_an_absolute_image_url(client):
 
 
 def test_the_picture_page_works_behind_a_stage_prefix(client):
-    record = register(client, image_bytes("PNG", size=(64, 64)))
+    record = upload_and_register(client, image_bytes("PNG", size=(64, 64)))
     stage = "https://abc.execute-api.us-east-1.amazonaws.com/dev"
     tags = parse(client.get(f"/pics/{record['id']}", base_url=stage).get_data(as_text=True))
     assert "/dev/pics" in {a["href"] for tag, a in tags if tag == "a"}
@@ -146,7 +139,7 @@ def test_the_picture_page_works_behind_a_stage_prefix(client):
 def test_a_picture_registered_before_renditions_shows_its_original(client, s3, bucket):
     """Records written before display renditions existed have no rendition keys: their page and
     the API fall back to the original (and the private thumbnail they were made with)."""
-    record = register(client, image_bytes("PNG", size=(800, 600)), "Old one")
+    record = upload_and_register(client, image_bytes("PNG", size=(800, 600)), "Old one")
     key = f"pics/{record['id']}/record.json"
     stored = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
     for field in ("thumb_key", "display_key", "display_width", "display_height"):

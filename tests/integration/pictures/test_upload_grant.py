@@ -19,6 +19,7 @@ import pytest
 
 from catsite.s3.bucket import Bucket
 from catsite.s3.client import make_s3_client
+from tests.support.api_errors import assert_error_shape
 from tests.support.pictures import image_bytes, post_to_s3, presign
 
 pytestmark = pytest.mark.strict_s3
@@ -44,7 +45,8 @@ def assert_refused(answer, status: int, code: str, bucket_state, client, presign
     assert bucket_state() == {}, "nothing landed in the bucket"
     registered = client.post("/cat/pics", json={"location": presigned["location"]})
     assert registered.status_code == 422
-    assert "no uploaded file" in registered.get_json()["message"]
+    # The document's 422: no upload is there, and `errors` says which field.
+    assert "location" in assert_error_shape(registered.get_json(), 422)["errors"]
 
 
 def test_the_granted_upload_lands_and_fewer_bytes_than_declared_are_within_it(client, bucket_state):

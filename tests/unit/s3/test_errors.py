@@ -1,5 +1,9 @@
 """The one table from botocore's errors to catsite's: built from botocore's own exception objects,
-shaped as S3 answers them (codes and statuses from S3's error-response reference)."""
+shaped as S3 answers them.
+
+The codes and their statuses come from AWS's Amazon S3 API Reference, "Error responses", its
+"List of error codes" (docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html), unless a
+comment beside a case names another source."""
 
 from __future__ import annotations
 
@@ -31,7 +35,14 @@ def test_a_403_on_a_read_and_a_403_on_a_write_are_the_same_outage():
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [("NoSuchKey", 404), ("NotFound", 404), ("404", 404), ("", 404), ("InvalidRange", 416)],
+    [
+        ("NoSuchKey", 404),  # S3's list: "The specified key does not exist."
+        ("InvalidRange", 416),  # S3's list: "The requested range cannot be satisfied."
+        # A HEAD answer has no body, so botocore names the code after the status
+        # (botocore.parsers, `_do_generic_error_parse`: Code = str(status_code)).
+        ("404", 404),
+        ("", 404),  # no code at all: the status decides
+    ],
 )
 def test_a_missing_object_is_object_missing_naming_its_key(code, status):
     mapped = service_error(client_error(code, status), "get_object", "pics/x/record.json")
@@ -42,10 +53,10 @@ def test_a_missing_object_is_object_missing_naming_its_key(code, status):
 @pytest.mark.parametrize(
     ("code", "status"),
     [
-        ("PreconditionFailed", 412),
-        ("412", 412),
-        ("ConditionalRequestConflict", 409),
-        ("OperationAborted", 409),
+        ("PreconditionFailed", 412),  # S3's list: a precondition (If-Match, If-None-Match) failed
+        ("412", 412),  # the same answer to a HEAD, named by botocore after its status (above)
+        ("ConditionalRequestConflict", 409),  # S3's list: a conflicting conditional operation
+        ("OperationAborted", 409),  # S3's list: a conflicting operation is in progress
         ("", 409),
     ],
 )
@@ -64,14 +75,18 @@ def test_a_lost_condition_is_a_conflict_the_stores_retry_on(code, status):
         ("InvalidAccessKeyId", 403),
         ("SignatureDoesNotMatch", 403),
         ("ExpiredToken", 400),
-        ("SlowDown", 503),
+        ("SlowDown", 503),  # S3's own throttling answer: "Please reduce your request rate."
         ("ServiceUnavailable", 503),
         ("InternalError", 500),
-        ("", 500),
-        ("", 502),
-        ("Throttling", 400),
         ("RequestTimeout", 400),
         ("PermanentRedirect", 301),
+        ("", 500),  # no code at all (a proxy's bare answer): the status decides
+        ("", 502),
+        # Not S3 codes: the generic throttling codes botocore's retry handler treats as throttling
+        # (botocore.retries.standard.ThrottledRetryableChecker._THROTTLED_ERROR_CODES), which an
+        # S3-compatible endpoint or a proxy in front of S3 may send.
+        ("Throttling", 400),
+        ("ThrottlingException", 400),
     ],
 )
 def test_every_other_refusal_is_storage_unavailable(code, status):
