@@ -50,35 +50,20 @@ MSG
 #   ensure_venv ministack   the stricter local S3 in a virtualenv of its own, .venv-ministack
 #                       (see ensure_ministack_venv)
 ensure_venv() {
-  local set=${1:-dev} lock py
+  local set=${1:-dev} lock
   case $set in
     serve) lock=requirements-serve.lock ;;
     dev) lock=requirements-dev.lock ;;
     ministack) ensure_ministack_venv; return ;;
     *) echo "ensure_venv: unknown set '$set' (serve, dev or ministack)" >&2; return 1 ;;
   esac
-  if [ -x .venv/bin/python ] && ! .venv/bin/python -c \
-      "import sys; sys.exit(sys.version_info[:2] != (${CATSITE_PYTHON_VERSION/./, }))" 2>/dev/null; then
-    echo "replacing .venv: it is not on Python $CATSITE_PYTHON_VERSION"
-    rm -rf .venv
-  fi
-  if [ ! -x .venv/bin/python ]; then
-    py=$(catsite_python) || return 1
-    echo "creating .venv with $py"
-    "$py" -m venv .venv || return 1
-  fi
+  _catsite_venv .venv || return 1
   local want
   want=$(_catsite_lock_hash "$lock")
   if [ "$(cat ".venv/.catsite-$set" 2>/dev/null)" = "$want" ]; then
     return 0
   fi
-  echo "installing $lock into .venv (log: .venv/install.log)"
-  # The lock is complete (every dependency pinned), so pip need not resolve anything.
-  if ! .venv/bin/python -m pip install --disable-pip-version-check --no-deps -r "$lock" -e . \
-      > .venv/install.log 2>&1; then
-    tail -n 30 .venv/install.log >&2
-    return 1
-  fi
+  _catsite_install .venv "$lock" -e . || return 1
   echo "$want" > ".venv/.catsite-$set"
   # Everything in the serve set is now installed at the same pins.
   [ "$set" = dev ] && _catsite_lock_hash requirements-serve.lock > .venv/.catsite-serve
@@ -87,32 +72,52 @@ ensure_venv() {
 
 # ministack (the local S3 that enforces presigned-POST policies and conditional writes) pins a
 # botocore of its own, older than the one catsite's boto3 needs, so it cannot share .venv: it gets
-# .venv-ministack from requirements-ministack.lock, nothing else in it, and runs as its own process
-# (catsite_tools.local_s3 starts it with that venv's Python). Safe to call from parallel test
+# .venv-ministack from requirements-ministack.lock (ministack and the boto3 its Lambda's functions
+# import, at its botocore) and runs as its own process (catsite_tools.local_s3 and the rehearsal
+# start it with that venv's Python). Safe to call from parallel test
 # workers: the first one installs, the others wait on the lock and find the stamp.
 ensure_ministack_venv() {
-  local venv=.venv-ministack lock=requirements-ministack.lock want py
+  local venv=.venv-ministack lock=requirements-ministack.lock want
   want=$(_catsite_lock_hash "$lock")
   [ "$(cat "$venv/.catsite-ministack" 2>/dev/null)" = "$want" ] && return 0
   (
     flock 9
     [ "$(cat "$venv/.catsite-ministack" 2>/dev/null)" = "$want" ] && exit 0
-    if [ ! -x "$venv/bin/python" ]; then
-      py=$(catsite_python) || exit 1
-      echo "creating $venv with $py"
-      "$py" -m venv "$venv" || exit 1
-    fi
-    echo "installing $lock into $venv (log: $venv/install.log)"
-    if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-deps -r "$lock" \
-        > "$venv/install.log" 2>&1; then
-      tail -n 30 "$venv/install.log" >&2
-      exit 1
-    fi
+    _catsite_venv "$venv" || exit 1
+    _catsite_install "$venv" "$lock" || exit 1
     echo "$want" > "$venv/.catsite-ministack"
   ) 9> "${TMPDIR:-/tmp}/catsite-ministack-venv.lock"
 }
 
 _catsite_lock_hash() { cat "$1" pyproject.toml | sha256sum | cut -d' ' -f1; }
+
+# The virtualenv $1 on catsite's Python: created when missing, replaced when on another Python.
+_catsite_venv() {
+  local venv=$1 py
+  if [ -x "$venv/bin/python" ] && ! "$venv/bin/python" -c \
+      "import sys; sys.exit(sys.version_info[:2] != (${CATSITE_PYTHON_VERSION/./, }))" 2>/dev/null; then
+    echo "replacing $venv: it is not on Python $CATSITE_PYTHON_VERSION"
+    rm -rf "$venv"
+  fi
+  if [ ! -x "$venv/bin/python" ]; then
+    py=$(catsite_python) || return 1
+    echo "creating $venv with $py"
+    "$py" -m venv "$venv" || return 1
+  fi
+}
+
+# Install the lock file $2 into the virtualenv $1 (more pip arguments after it), its log there.
+# A lock is complete (every dependency pinned), so pip need not resolve anything.
+_catsite_install() {
+  local venv=$1 lock=$2
+  shift 2
+  echo "installing $lock into $venv (log: $venv/install.log)"
+  if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-deps -r "$lock" "$@" \
+      > "$venv/install.log" 2>&1; then
+    tail -n 30 "$venv/install.log" >&2
+    return 1
+  fi
+}
 
 # Debian's Chromium, for the browser tests (Playwright drives it; its own browser download
 # does not work offline and is not needed).
