@@ -187,15 +187,19 @@ def test_emulator_keeps_a_stack_method_s_integration_credentials(emulator):
     assert (integration["uri"], integration["credentials"]) == (uri, role)
 
 
-def test_deploy_refuses_settings_that_still_hold_placeholders(lambda_zip):
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "deploy"), "prod", "--zip", str(lambda_zip)],
+def deploy(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ROOT / "scripts" / "deploy"), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
+
+
+def test_deploy_refuses_settings_that_still_hold_placeholders(lambda_zip):
+    done = deploy("prod", "--zip", str(lambda_zip))
     assert done.returncode == 1
     assert "replace CHANGE-ME in zappa_settings.json, stage prod: s3_bucket" in done.stderr
     assert "alb_vpc_config.CertificateArn" in done.stderr and "zappa" not in done.stdout
@@ -209,14 +213,7 @@ def test_deploy_refuses_a_role_policy_written_for_other_settings(lambda_zip, tmp
     stages["dev"]["aws_environment_variables"]["CATSITE_BUCKET"] = "catsite-dev-mine"
     settings = tmp_path / "zappa_settings.json"
     settings.write_text(json.dumps(stages))
-    done = subprocess.run(
-        [str(ROOT / "scripts" / "deploy"), "dev", "--settings", str(settings), "--zip", str(lambda_zip)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = deploy("dev", "--settings", str(settings), "--zip", str(lambda_zip))
     assert done.returncode == 1
     assert "scripts/iam/catsite-dev.json is not the role policy of stage dev" in done.stderr
     assert "run scripts/iam-policy" in done.stderr and "zappa" not in done.stdout
