@@ -277,3 +277,14 @@ def test_a_filled_gallery_and_a_picture_page_have_no_wcag_violation(page: Page, 
         page.wait_for_load_state("networkidle")
         results = Axe().run(page, options=WCAG_2_A_AA)
         assert results.violations_count == 0, f"{path}: {results.generate_report()}"
+
+
+@pytest.mark.parametrize("path", ["/", "/pics", "/pics/kitty"])
+def test_header_and_footer_line_up_with_the_content(screen: Page, live_server, path):
+    # one column edge per page: the site's name, the content and the footer start at one x and
+    # end at one x, whether the page is a narrow text column or the wide gallery
+    screen.goto(f"{live_server}{path}")
+    boxes = [screen.locator(selector).bounding_box() for selector in ("header.top", "main", "footer.bottom")]
+    lefts = {round(box["x"]) for box in boxes}
+    rights = {round(box["x"] + box["width"]) for box in boxes}
+    assert len(lefts) == 1 and len(rights) == 1, boxes
