@@ -85,15 +85,9 @@ def read_request(event, base_path: str = "") -> Request:
 def _alb(event) -> Request:
     multi = "multiValueHeaders" in event
     headers = _headers(event, multi)
-    if "multiValueQueryStringParameters" in event:
-        params = _list_map(event["multiValueQueryStringParameters"], "multiValueQueryStringParameters")
-    else:
-        params = {
-            k: [v] for k, v in _str_map(event.get("queryStringParameters"), "queryStringParameters").items()
-        }
     query = "&".join(
         f"{quote(key, safe=_QUERY_SAFE)}={quote(value, safe=_QUERY_SAFE)}"
-        for key, values in params.items()
+        for key, values in _query_params(event).items()
         for value in values
     )
     proto = headers.get("x-forwarded-proto", "").rsplit(",", 1)[-1].strip().lower()
@@ -115,12 +109,6 @@ def _alb(event) -> Request:
 
 def _rest(event, context, base_path: str) -> Request:
     headers = _headers(event, "multiValueHeaders" in event)
-    if event.get("multiValueQueryStringParameters") is not None:
-        params = _list_map(event["multiValueQueryStringParameters"], "multiValueQueryStringParameters")
-    else:
-        params = {
-            k: [v] for k, v in _str_map(event.get("queryStringParameters"), "queryStringParameters").items()
-        }
     path = _path(event.get("path"), "path")
     domain = _opt_str(context.get("domainName"), "requestContext.domainName")
     host = headers.get("host") or domain or ""
@@ -138,7 +126,7 @@ def _rest(event, context, base_path: str) -> Request:
         method=_method(event.get("httpMethod")),
         script_name=script_name,
         path=path,
-        query=urlencode(params, doseq=True),
+        query=urlencode(_query_params(event), doseq=True),
         headers=headers,
         body=_body(event),
         scheme="https",
@@ -207,6 +195,18 @@ def _split_prefix(path: str, prefix: str) -> tuple[str, str]:
     if path == head or path.startswith(head + "/"):
         return head, path[len(head) :] or ""
     return "", path
+
+
+def _query_params(event) -> dict[str, list[str]]:
+    """Every query value by key, for the ALB and REST v1, which name the same two maps. The ALB
+    sends `multiValueQueryStringParameters` with multi-value headers on, `queryStringParameters`
+    with them off (ELB guide, "Lambda functions as targets"); API Gateway sends both, and either
+    may be null ("Lambda proxy integrations", input format). A null map carries nothing."""
+    multi = event.get("multiValueQueryStringParameters")
+    if multi is not None:
+        return _list_map(multi, "multiValueQueryStringParameters")
+    single = _str_map(event.get("queryStringParameters"), "queryStringParameters")
+    return {key: [value] for key, value in single.items()}
 
 
 def _headers(event, multi: bool) -> dict[str, str]:
