@@ -27,6 +27,7 @@ import sys
 from io import BytesIO
 
 from catsite.awslambda.door_events import BadEvent, Request, read_request
+from catsite.awslambda.wire import wsgi_string
 
 SETTINGS_MODULE = "zappa_settings"
 
@@ -137,7 +138,7 @@ class LeanHttpHandler:
             if name == "content-type":
                 environ["CONTENT_TYPE"] = value
             elif name not in ("content-length", "host"):
-                environ["HTTP_" + name.upper().replace("-", "_")] = _wsgi_text(value)
+                environ["HTTP_" + name.upper().replace("-", "_")] = wsgi_string(value)
         return environ
 
     def _run(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -235,7 +236,3 @@ def error_answer(event, status: int, message: str) -> dict:
     else:
         answer["headers"] = headers
     return answer
-
-
-def _wsgi_text(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("latin-1")
