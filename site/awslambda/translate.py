@@ -27,21 +27,9 @@ import sys
 from io import BytesIO
 
 from catsite.awslambda.door_events import BadEvent, Request, read_request
-from catsite.awslambda.wire import wsgi_string
+from catsite.awslambda.wire import TEXT_MIMETYPES, travels_base64, wsgi_string
 
 SETTINGS_MODULE = "zappa_settings"
-
-#: Response types sent as text; anything else is base64 (Zappa's DEFAULT_TEXT_MIMETYPES).
-TEXT_MIMETYPES = (
-    "text/",
-    "application/json",
-    "application/javascript",
-    "application/ecmascript",
-    "application/xml",
-    "application/xml-external-parsed-entity",
-    "application/xml-dtd",
-    "image/svg+xml",
-)
 
 #: Settings a lean path cannot honour without Zappa (remote env or project from S3, Django,
 #: ASGI apps, custom context headers): with any of these, Zappa handles everything.
@@ -162,12 +150,10 @@ class LeanHttpHandler:
         """The body as the door carries it: text, or base64 for binary types and encodings."""
         if not data:
             return "", False
-        encode = False
-        if self.binary_support:
-            lower = {k.lower(): v for k, v in headers}
-            mimetype = lower.get("content-type", "").split(";")[0].strip().lower()
-            encode = bool(lower.get("content-encoding")) or not mimetype.startswith(self.text_mimetypes)
-        if encode:
+        lower = {k.lower(): v for k, v in headers}
+        if self.binary_support and travels_base64(
+            lower.get("content-type"), lower.get("content-encoding"), self.text_mimetypes
+        ):
             return base64.b64encode(data).decode("ascii"), True
         return data.decode("utf-8", "replace"), False
 
