@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+#: A mebibyte: the unit of the size settings below and of the doors' tables (catsite.awslambda.doors).
 MIB = 1024 * 1024
 
 #: The project root: `templates/` and `static/` sit beside the package, both in a checkout

@@ -31,6 +31,8 @@ import base64
 import binascii
 from urllib.parse import quote, unquote, unquote_to_bytes, urlencode
 
+from catsite.awslambda.wire import utf8, wsgi_string
+
 #: Characters kept as they are when an ALB query value is put back into a query string: the
 #: reserved and unreserved ones (RFC 3986 2.2, 2.3) and `%`, so an encoded value stays encoded
 #: exactly as the client sent it. Anything else (a space, a non-ASCII letter) is encoded.
@@ -85,15 +87,9 @@ def read_request(event, base_path: str = "") -> Request:
 def _alb(event) -> Request:
     multi = "multiValueHeaders" in event
     headers = _headers(event, multi)
-    if "multiValueQueryStringParameters" in event:
-        params = _list_map(event["multiValueQueryStringParameters"], "multiValueQueryStringParameters")
-    else:
-        params = {
-            k: [v] for k, v in _str_map(event.get("queryStringParameters"), "queryStringParameters").items()
-        }
     query = "&".join(
         f"{quote(key, safe=_QUERY_SAFE)}={quote(value, safe=_QUERY_SAFE)}"
-        for key, values in params.items()
+        for key, values in _query_params(event).items()
         for value in values
     )
     proto = headers.get("x-forwarded-proto", "").rsplit(",", 1)[-1].strip().lower()
@@ -115,21 +111,17 @@ def _alb(event) -> Request:
 
 def _rest(event, context, base_path: str) -> Request:
     headers = _headers(event, "multiValueHeaders" in event)
-    if event.get("multiValueQueryStringParameters") is not None:
-        params = _list_map(event["multiValueQueryStringParameters"], "multiValueQueryStringParameters")
-    else:
-        params = {
-            k: [v] for k, v in _str_map(event.get("queryStringParameters"), "queryStringParameters").items()
-        }
     path = _path(event.get("path"), "path")
     domain = _opt_str(context.get("domainName"), "requestContext.domainName")
     host = headers.get("host") or domain or ""
     stage = _opt_str(context.get("stage"), "requestContext.stage") or ""
     if ".execute-api." in host or not host:
         # API Gateway removed the stage from `path`; links need it back.
-        script_name = _wsgi(f"/{stage}") if stage and stage != "$default" else ""
+        script_name = wsgi_string(f"/{stage}") if stage and stage != "$default" else ""
     else:
-        base = _wsgi(base_path) or _mapped_base(path, event.get("resource"), event.get("pathParameters"))
+        base = wsgi_string(base_path) or _mapped_base(
+            path, event.get("resource"), event.get("pathParameters")
+        )
         script_name, path = _split_prefix(path, base)
     identity = _dict(context.get("identity"), "requestContext.identity")
     return Request(
@@ -138,7 +130,7 @@ def _rest(event, context, base_path: str) -> Request:
         method=_method(event.get("httpMethod")),
         script_name=script_name,
         path=path,
-        query=urlencode(params, doseq=True),
+        query=urlencode(_query_params(event), doseq=True),
         headers=headers,
         body=_body(event),
         scheme="https",
@@ -166,10 +158,10 @@ def _v2(event, context, base_path: str) -> Request:
     domain = _opt_str(context.get("domainName"), "requestContext.domainName")
     stage = _opt_str(context.get("stage"), "requestContext.stage") or ""
     if ".execute-api." in (headers.get("host") or domain or ""):
-        named = _wsgi(stage) if stage and stage != "$default" else ""
+        named = wsgi_string(stage) if stage and stage != "$default" else ""
         script_name, path = _split_prefix(_path(raw_path, "rawPath"), named)
     else:
-        script_name, path = (_wsgi(f"/{base_path}") if base_path else ""), _path(raw_path, "rawPath")
+        script_name, path = (wsgi_string(f"/{base_path}") if base_path else ""), _path(raw_path, "rawPath")
     return Request(
         door="v2",
         multi_value=False,
@@ -193,7 +185,7 @@ def _mapped_base(path: str, resource, parameters) -> str:
     resolved = resource
     for name, value in _str_map(parameters, "pathParameters").items():
         resolved = resolved.replace(f"{{{name}+}}", value).replace(f"{{{name}}}", value)
-    resolved = _wsgi(unquote(resolved)).rstrip("/")
+    resolved = wsgi_string(unquote(resolved)).rstrip("/")
     if "{" in resolved or not path.endswith(resolved):
         return ""
     return path[: len(path) - len(resolved)].strip("/")
@@ -207,6 +199,18 @@ def _split_prefix(path: str, prefix: str) -> tuple[str, str]:
     if path == head or path.startswith(head + "/"):
         return head, path[len(head) :] or ""
     return "", path
+
+
+def _query_params(event) -> dict[str, list[str]]:
+    """Every query value by key, for the ALB and REST v1, which name the same two maps. The ALB
+    sends `multiValueQueryStringParameters` with multi-value headers on, `queryStringParameters`
+    with them off (ELB guide, "Lambda functions as targets"); API Gateway sends both, and either
+    may be null ("Lambda proxy integrations", input format). A null map carries nothing."""
+    multi = event.get("multiValueQueryStringParameters")
+    if multi is not None:
+        return _list_map(multi, "multiValueQueryStringParameters")
+    single = _str_map(event.get("queryStringParameters"), "queryStringParameters")
+    return {key: [value] for key, value in single.items()}
 
 
 def _headers(event, multi: bool) -> dict[str, str]:
@@ -229,7 +233,7 @@ def _body(event) -> bytes:
     if not isinstance(body, str):
         raise BadEvent("body is not a string")
     if not encoded:
-        return body.encode("utf-8", "surrogatepass")
+        return utf8(body)
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
@@ -245,11 +249,7 @@ def _method(value) -> str:
 def _path(value, name: str) -> str:
     if not isinstance(value, str) or not value.startswith("/"):
         raise BadEvent(f"{name} is missing or does not begin with /")
-    return unquote_to_bytes(value).decode("latin-1")
-
-
-def _wsgi(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+    return unquote_to_bytes(utf8(value)).decode("latin-1")
 
 
 def _dict(value, name: str) -> dict:

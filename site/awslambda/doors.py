@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catsite.settings import MIB
+
 MB = 1_000_000
-MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)

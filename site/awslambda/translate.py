@@ -27,20 +27,9 @@ import sys
 from io import BytesIO
 
 from catsite.awslambda.door_events import BadEvent, Request, read_request
+from catsite.awslambda.wire import TEXT_MIMETYPES, travels_base64, wsgi_string
 
 SETTINGS_MODULE = "zappa_settings"
-
-#: Response types sent as text; anything else is base64 (Zappa's DEFAULT_TEXT_MIMETYPES).
-TEXT_MIMETYPES = (
-    "text/",
-    "application/json",
-    "application/javascript",
-    "application/ecmascript",
-    "application/xml",
-    "application/xml-external-parsed-entity",
-    "application/xml-dtd",
-    "image/svg+xml",
-)
 
 #: Settings a lean path cannot honour without Zappa (remote env or project from S3, Django,
 #: ASGI apps, custom context headers): with any of these, Zappa handles everything.
@@ -137,7 +126,7 @@ class LeanHttpHandler:
             if name == "content-type":
                 environ["CONTENT_TYPE"] = value
             elif name not in ("content-length", "host"):
-                environ["HTTP_" + name.upper().replace("-", "_")] = _wsgi_text(value)
+                environ["HTTP_" + name.upper().replace("-", "_")] = wsgi_string(value)
         return environ
 
     def _run(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -161,12 +150,10 @@ class LeanHttpHandler:
         """The body as the door carries it: text, or base64 for binary types and encodings."""
         if not data:
             return "", False
-        encode = False
-        if self.binary_support:
-            lower = {k.lower(): v for k, v in headers}
-            mimetype = lower.get("content-type", "").split(";")[0].strip().lower()
-            encode = bool(lower.get("content-encoding")) or not mimetype.startswith(self.text_mimetypes)
-        if encode:
+        lower = {k.lower(): v for k, v in headers}
+        if self.binary_support and travels_base64(
+            lower.get("content-type"), lower.get("content-encoding"), self.text_mimetypes
+        ):
             return base64.b64encode(data).decode("ascii"), True
         return data.decode("utf-8", "replace"), False
 
@@ -235,7 +222,3 @@ def error_answer(event, status: int, message: str) -> dict:
     else:
         answer["headers"] = headers
     return answer
-
-
-def _wsgi_text(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("latin-1")

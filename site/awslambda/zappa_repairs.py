@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from catsite.awslambda.wire import wsgi_string
 from catsite.lazy import deferred
 
 zappa_handler = deferred("zappa.handler")
@@ -31,7 +32,7 @@ class RestStagePathFix:
             context = event.get("requestContext") or {}
             if not context.get("elb") and environ["SCRIPT_NAME"] == f"/{context.get('stage', '')}":
                 path = unquote(event.get("path") or "/")
-                environ["PATH_INFO"] = path.encode("utf-8").decode("iso-8859-1")
+                environ["PATH_INFO"] = wsgi_string(path)
         return self.wsgi_app(environ, start_response)
 
 

@@ -29,6 +29,7 @@ from catsite.errors import (
     Unacceptable,
     Unauthorized,
 )
+from catsite.web.admin import CHALLENGE
 
 REFUSAL_STATUS = {
     InvalidReference: 400,
@@ -130,7 +131,7 @@ def register(app: Flask) -> None:
         status = next((code for cls, code in REFUSAL_STATUS.items() if isinstance(error, cls)), 400)
         response = render_error(status, str(error), {error.field: [str(error)]} if error.field else None)
         if isinstance(error, Unauthorized):
-            challenge = getattr(error, "challenge", 'Bearer realm="catsite moderation"')
+            challenge = getattr(error, "challenge", CHALLENGE)
             response.headers["WWW-Authenticate"] = challenge
         return response
 

@@ -18,9 +18,8 @@ import mimetypes
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from catsite.awslambda.doors import door_for, wire_size
-
-_TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml")
+from catsite.awslambda.doors import Door, door_for, wire_size
+from catsite.awslambda.wire import travels_base64
 
 
 def register(app: Flask) -> None:
@@ -40,13 +39,18 @@ def register(app: Flask) -> None:
         door = door_for(request.environ)
         if response.is_streamed and not response.content_length:
             return response  # size unknown; catsite streams nothing large through the function
-        size = response.content_length if response.content_length is not None else len(response.get_data())
-        if wire_size(size, door, binary=True) <= door.response_limit:
-            return response  # fits even as base64: its type does not matter
-        binary = not (response.mimetype or "").startswith(_TEXT_TYPES)
-        if wire_size(size, door, binary) <= door.response_limit:
+        if wire_bytes(response, door) <= door.response_limit:
             return response
         return move_to_s3(response, door.name)
+
+
+def wire_bytes(response, door: Door) -> int:
+    """Bytes the answer's body takes in the door's answer: base64 exactly when the translation
+    sends it base64 (`travels_base64`, Zappa's text types; a stage's `additional_text_mimetypes`
+    are not seen here, so such a body is counted as base64, the larger size)."""
+    size = response.content_length if response.content_length is not None else len(response.get_data())
+    headers = response.headers
+    return wire_size(size, door, travels_base64(headers.get("Content-Type"), headers.get("Content-Encoding")))
 
 
 def read_unsized_body(environ: dict, limit: int) -> None:

@@ -19,6 +19,7 @@ import time
 import uuid
 
 from catsite.awslambda.doors import door_for
+from catsite.awslambda.wire import from_wsgi_string
 
 
 def request_id(environ) -> str:
@@ -28,8 +29,7 @@ def request_id(environ) -> str:
 
 def request_path(environ) -> str:
     """The path as the app sees it (`request.path`): PATH_INFO, decoded from WSGI's latin-1."""
-    raw = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
-    return "/" + raw.lstrip("/")
+    return "/" + from_wsgi_string(environ.get("PATH_INFO", "")).lstrip("/")
 
 
 class RequestLog:

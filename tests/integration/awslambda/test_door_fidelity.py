@@ -100,6 +100,29 @@ def test_repeated_query_keys_arrive_as_lists(call, door):
     assert args == ({"x": ["2"], "y": ["3"]} if name in SINGLE_VALUE_ALB else {"x": ["1", "2"], "y": ["3"]})
 
 
+@pytest.mark.parametrize("multi", [False, True], ids=["single-value", "multi-value"])
+def test_a_null_multi_value_query_map_loses_no_alb_parameters(call, multi):
+    # ELB guide, "Lambda functions as targets": the map the target group does not use carries
+    # nothing; a null one in its place must not hide `queryStringParameters` or fail the event.
+    event = alb_event("GET", "/echo?q=a%20b&x=1&x=2", multi_value=multi)
+    if multi:
+        event["queryStringParameters"] = {
+            k: v[-1] for k, v in event["multiValueQueryStringParameters"].items()
+        }
+    event["multiValueQueryStringParameters"] = None
+    # Single-value mode passes the last value of a repeated key (the same page).
+    assert echoed(call, event)["args"] == {"q": ["a b"], "x": ["2"]}
+
+
+def test_null_rest_query_maps_carry_nothing(call):
+    # API Gateway, "Lambda proxy integrations", input format: either map may be null.
+    event = rest_event("GET", "/echo?q=a%20b&x=1&x=2")
+    event["multiValueQueryStringParameters"] = None
+    assert echoed(call, event)["args"] == {"q": ["a b"], "x": ["2"]}
+    event["queryStringParameters"] = None
+    assert echoed(call, event)["args"] == {}
+
+
 def test_payload_2_passes_the_raw_query_string_verbatim(call):
     event = http_event("GET", "/echo?b=2&a=1&a=%2C")
     event["queryStringParameters"] = {"a": "1,,", "b": "2"}  # joined with commas: ambiguous

@@ -116,3 +116,20 @@ def test_an_alb_event_without_a_method_is_a_400_in_the_albs_shape(call):
     raw = call({"requestContext": {"elb": {"targetGroupArn": "arn"}}}, LambdaContext()).raw
     assert raw["statusCode"] == 400 and raw["statusDescription"] == "400 Bad Request"
     assert raw["headers"]["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        dict(rest_event("GET", "/cat"), path="/cat/\ud800"),
+        dict(alb_event("GET", "/cat"), path="/cat/\ud800"),
+        rest_event("GET", "/cat/pics/x", stage="d\ud800v"),
+        http_event("GET", "/cat/\ud800"),
+    ],
+    ids=["rest path", "alb path", "rest stage", "http rawPath"],
+)
+def test_a_lone_surrogate_in_the_path_is_a_404_json_not_an_exception(call, event):
+    # JSON can carry a lone surrogate; it is no character (RFC 3629 section 3), so no resource has
+    # it in its name: the app's 404 JSON `{"message", "code"}`, in the door's shape.
+    answer = call(event)
+    assert answer.status == 404 and answer.json()["code"] == 404

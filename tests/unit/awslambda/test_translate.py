@@ -75,6 +75,34 @@ def test_the_rest_query_is_encoded_from_its_decoded_values():
     assert request.query == "q=a+b&r=%26&x=1&x=2"
 
 
+# ELB guide, "Lambda functions as targets": with multi-value headers on the event carries
+# `multiValueQueryStringParameters`, off `queryStringParameters` (the last value of a repeated key).
+# API Gateway, "Lambda proxy integrations", input format: both maps are present and either may be
+# null. A null map carries no parameters, so the other one is read.
+NULL_QUERY_MAPS = [
+    ("alb single, multi map null", alb_event("GET", "/x?q=a%20b&x=1&x=2"), {"mvq": None}, "q=a%20b&x=2"),
+    ("alb multi, multi map null", alb_event("GET", "/x", multi_value=True), {"mvq": None}, ""),
+    (
+        "alb multi, single map null",
+        alb_event("GET", "/x?q=a%20b&x=1&x=2", multi_value=True),
+        {"q": None},
+        "q=a%20b&x=1&x=2",
+    ),
+    ("rest, both null", rest_event("GET", "/x"), {"q": None, "mvq": None}, ""),
+    ("rest, multi map null", rest_event("GET", "/x?q=a%20b&x=1&x=2"), {"mvq": None}, "q=a+b&x=2"),
+    ("rest, single map null", rest_event("GET", "/x?q=a%20b&x=1&x=2"), {"q": None}, "q=a+b&x=1&x=2"),
+]
+MAPS = {"q": "queryStringParameters", "mvq": "multiValueQueryStringParameters"}
+
+
+@pytest.mark.parametrize(
+    ("event", "nulls", "query"), [c[1:] for c in NULL_QUERY_MAPS], ids=[c[0] for c in NULL_QUERY_MAPS]
+)
+def test_a_null_query_map_carries_nothing_and_the_other_is_read(event, nulls, query):
+    event.update({MAPS[key]: value for key, value in nulls.items()})
+    assert read_request(event).query == query
+
+
 def test_the_rest_client_is_the_identity_source_ip_not_x_forwarded_for():
     request = read_request(rest_event("GET", "/x", headers={"X-Forwarded-For": "6.6.6.6"}))
     assert request.client == CLIENT_IP

@@ -1,0 +1,61 @@
+"""The few facts about what crosses a front door that both sides of it need.
+
+The Lambda side (the door reading, the translation, Zappa's repairs) and the web side (the
+request log) use them, so they live here once. This module imports nothing: it is on every cold
+start.
+
+- Which answers travel base64: the translation encodes them, the size limits count them 4/3
+  larger, and both must decide alike (`travels_base64`); compression gzips the same text types.
+- WSGI strings (PEP 3333, "Unicode issues"): text in the environ is "native strings" holding
+  bytes, one latin-1 character per byte. An event's fields are text, so each is made a WSGI
+  string from its UTF-8 bytes, and read back as Werkzeug reads it.
+"""
+
+from __future__ import annotations
+
+#: Answer types a door carries as text, matched as prefixes of the media type: Zappa's
+#: DEFAULT_TEXT_MIMETYPES, so the lean path and Zappa's handler send the same bodies as text.
+TEXT_MIMETYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/ecmascript",
+    "application/xml",
+    "application/xml-external-parsed-entity",
+    "application/xml-dtd",
+    "image/svg+xml",
+)
+
+
+def travels_base64(
+    content_type: str | None, content_encoding: str | None = None, text=TEXT_MIMETYPES
+) -> bool:
+    """Whether an answer's body goes base64 through a door with binary support on (as catsite's
+    stages have it), as Zappa's handler decides: any Content-Encoding (gzip output is bytes), or
+    a media type (parameters aside, case-insensitive) not starting with one of `text`."""
+    mimetype = (content_type or "").split(";", 1)[0].strip().lower()
+    return bool(content_encoding) or not mimetype.startswith(text)
+
+
+def utf8(text: str) -> bytes:
+    """An event's text as bytes (a path, a header, a body sent as text).
+
+    Lone surrogates (JSON can carry one as an escape; no door sends one in a well-formed event)
+    are written with `surrogatepass`, as the three bytes of their code point. So nothing raises
+    on a hostile event and nothing turns into another character: the app reads those bytes as it
+    reads any invalid UTF-8 (Werkzeug decodes with `errors="replace"`: U+FFFD; a JSON body with
+    them is refused). `replace` would make them `?`, a real character of a path or header;
+    `surrogateescape` raises for most of them (it maps only U+DC80..U+DCFF, and those to single
+    bytes, not their UTF-8); strict UTF-8 raises for all.
+    """
+    return text.encode("utf-8", "surrogatepass")
+
+
+def wsgi_string(text: str) -> str:
+    """`text` as a WSGI string: its UTF-8 bytes (`utf8`), one latin-1 character each."""
+    return utf8(text).decode("latin-1")
+
+
+def from_wsgi_string(raw: str) -> str:
+    """A WSGI string back to text, as Werkzeug decodes one: bytes that are not UTF-8 become U+FFFD."""
+    return raw.encode("latin-1").decode("utf-8", "replace")
