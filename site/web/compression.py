@@ -15,10 +15,9 @@ from flask import Flask, request
 from catsite.awslambda.wire import TEXT_MIMETYPES
 
 MIN_BYTES = 1024
-#: What is gzipped: the types a door carries as text (`catsite.awslambda.wire`), all of them, since
-#: text (XML too) shrinks. No difference from that list: a type the door already sends base64
-#: (`application/manifest+json`, say) is left as it is, as are images and fonts.
-_TEXT = TEXT_MIMETYPES
+# What is gzipped: the types a door carries as text (`catsite.awslambda.wire.TEXT_MIMETYPES`), all
+# of them, since text (XML too) shrinks. A type the door already sends base64
+# (`application/manifest+json`, say) is left as it is, as are images and fonts.
 
 
 def accepts_gzip() -> bool:
@@ -48,7 +47,7 @@ def register(app: Flask) -> None:
             response.direct_passthrough
             or response.is_streamed
             or "Content-Encoding" in response.headers
-            or not (response.mimetype or "").startswith(_TEXT)
+            or not (response.mimetype or "").startswith(TEXT_MIMETYPES)
         ):
             return response
         body = response.get_data()

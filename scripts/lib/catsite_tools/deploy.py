@@ -89,16 +89,14 @@ def check_role_policy(merged: dict, stage: str, settings_file: Path) -> None:
     """The role policy the stage attaches must be the one `scripts/iam-policy` writes for it
     (its bucket, its function): one written for other settings would deploy a function that S3
     refuses, or one allowed more than it needs."""
-    from catsite_tools.iam import api_alias, policy
+    from catsite_tools.iam import stage_policy
 
     path = merged.get("attach_policy")
     if not path:
         return
     path = ROOT / path  # Zappa opens it from the project folder; an absolute path stays as it is
-    region = merged["aws_region"]
     bucket = merged["aws_environment_variables"]["CATSITE_BUCKET"]
-    wanted = policy(bucket, function_name(stage, settings_file), region, api_alias(merged))
-    if not path.is_file() or json.loads(path.read_text()) != wanted:
+    if not path.is_file() or json.loads(path.read_text()) != stage_policy(stage, settings_file):
         raise SystemExit(
             f"deploy: {merged['attach_policy']} is not the role policy of stage {stage} "
             f"(bucket {bucket}): run scripts/iam-policy"

@@ -103,15 +103,19 @@ def api_alias(config: dict) -> str | None:
     return None
 
 
+def stage_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
+    """What the role policy of `stage` must hold: its bucket, its function, its region."""
+    config = stage_config(stage, settings_file)
+    bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
+    return policy(bucket, function_name(stage, settings_file), config["aws_region"], api_alias(config))
+
+
 def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:
     """For each stage: where its policy file lives, and what it must hold."""
     answer = {}
     for stage in stage_names(settings_file):
-        config = stage_config(stage, settings_file)
-        function = function_name(stage, settings_file)
-        bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
-        document = policy(bucket, function, config["aws_region"], api_alias(config))
-        answer[stage] = (POLICY_DIR / f"{function}.json", document)
+        path = POLICY_DIR / f"{function_name(stage, settings_file)}.json"
+        answer[stage] = (path, stage_policy(stage, settings_file))
     return answer
 
 

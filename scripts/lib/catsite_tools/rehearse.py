@@ -31,7 +31,7 @@ import boto3
 
 from catsite_tools import rehearse_checks as checks
 from catsite_tools import rehearse_serve as serve
-from catsite_tools.iam import api_alias, policy
+from catsite_tools.iam import stage_policy
 from catsite_tools.local_s3 import DUMMY_CREDENTIALS
 from catsite_tools.rehearse_checks import ORIGIN, REGION
 from catsite_tools.rehearse_doors import check_schedule_gone
@@ -128,11 +128,8 @@ class Rehearsal:
                     env["CATSITE_ADMIN_TOKEN"] = serve.ADMIN_TOKEN
         self.settings.write_text(json.dumps(stages, indent=4))
         for name in stages:
-            config = stage_config(name, self.settings)
-            bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
-            document = policy(bucket, function_name(name, self.settings), REGION, api_alias(config))
             path = self.folder / f"policy-{name}.json"
-            path.write_text(json.dumps(document, indent=4))
+            path.write_text(json.dumps(stage_policy(name, self.settings), indent=4))
             stages[name]["attach_policy"] = str(path)
         self.settings.write_text(json.dumps(stages, indent=4))
         return self.settings

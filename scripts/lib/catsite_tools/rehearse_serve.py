@@ -16,10 +16,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-import requests
-
 from catsite_tools.rehearse_checks import site_urls
-from catsite_tools.smoke import Resolved, parse_resolve
+from catsite_tools.smoke import http_session, parse_resolve
 
 ROOT = Path(__file__).resolve().parents[3]
 #: The origin the updated configuration allows, and the first one does not.
@@ -50,9 +48,7 @@ def smoke_every_door(r, name: str, config: dict) -> None:
 
 def allowed_origin(r, url: str, origin: str) -> str | None:
     """`Access-Control-Allow-Origin` of `GET /cat` sent from `origin` (None when absent)."""
-    http = requests.Session()
-    host, address = parse_resolve(r.emulator.resolve(url))
-    http.mount("http://", Resolved({host: address}))
+    http = http_session(dict([parse_resolve(r.emulator.resolve(url))]))
     response = http.get(f"{url}cat", headers={"Origin": origin}, timeout=30)
     if response.status_code != 200:
         return f"HTTP {response.status_code}"

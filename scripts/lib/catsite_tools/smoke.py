@@ -63,12 +63,18 @@ def parse_resolve(value: str) -> tuple[tuple[str, int], str]:
     return (host.lower(), int(port)), address
 
 
+def http_session(resolve: dict | None = None) -> requests.Session:
+    """A session whose http requests for the `(host, port)` keys of `resolve` go to its values."""
+    session = requests.Session()
+    if resolve:
+        session.mount("http://", Resolved(resolve))
+    return session
+
+
 class Smoke:
     def __init__(self, base_url: str, log=print, admin_token: str = "", resolve: dict | None = None):
         self.base = base_url.rstrip("/") + "/"
-        self.http = requests.Session()
-        if resolve:
-            self.http.mount("http://", Resolved(resolve))
+        self.http = http_session(resolve)
         self.log = log
         self.admin_token = admin_token
 
