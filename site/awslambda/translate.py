@@ -27,7 +27,7 @@ import sys
 from io import BytesIO
 
 from catsite.awslambda.door_events import BadEvent, Request, read_request
-from catsite.awslambda.wire import TEXT_MIMETYPES, travels_base64, wsgi_string
+from catsite.awslambda.wire import TEXT_MIMETYPES, status_description, travels_base64, wsgi_string
 
 SETTINGS_MODULE = "zappa_settings"
 
@@ -169,7 +169,7 @@ def shape_answer(request: Request, status_line: str, headers, body: str, is_base
         answer["headers"] = _joined([(k, v) for k, v in headers if k.lower() != "set-cookie"])
         return answer
     if request.door == "alb":
-        answer["statusDescription"] = status_line
+        answer["statusDescription"] = status_description(status, status_line)
     if request.multi_value:
         grouped: dict[str, list[str]] = {}
         for key, value in headers:
@@ -206,7 +206,6 @@ def error_answer(event, status: int, message: str) -> dict:
     """A JSON error `{"message", "code"}` in the shape of the door the event came through, read
     from as little of the event as can be trusted."""
     import json  # errors only: kept off the cold start
-    from http import HTTPStatus
 
     body = json.dumps({"message": message, "code": status})
     headers = {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"}
@@ -214,7 +213,7 @@ def error_answer(event, status: int, message: str) -> dict:
     event = event if isinstance(event, dict) else {}
     context = event.get("requestContext")
     if isinstance(context, dict) and "elb" in context:
-        answer["statusDescription"] = f"{status} {HTTPStatus(status).phrase}"
+        answer["statusDescription"] = status_description(status)
     if event.get("version") == "2.0":
         answer["cookies"] = []
     if event.get("version") != "2.0" and "multiValueHeaders" in event:

@@ -9,6 +9,7 @@ start.
 - WSGI strings (PEP 3333, "Unicode issues"): text in the environ is "native strings" holding
   bytes, one latin-1 character per byte. An event's fields are text, so each is made a WSGI
   string from its UTF-8 bytes, and read back as Werkzeug reads it.
+- An ALB answer's `statusDescription` (`status_description`).
 """
 
 from __future__ import annotations
@@ -59,3 +60,16 @@ def wsgi_string(text: str) -> str:
 def from_wsgi_string(raw: str) -> str:
     """A WSGI string back to text, as Werkzeug decodes one: bytes that are not UTF-8 become U+FFFD."""
     return raw.encode("latin-1").decode("utf-8", "replace")
+
+
+def status_description(status: int, status_line: str = "") -> str:
+    """An ALB answer's `statusDescription`: the code and its reason phrase, "404 Not Found", as the
+    ELB guide's "Lambda functions as targets" shows it and RFC 9110 section 15 names each code
+    (Werkzeug's own status line says "404 NOT FOUND"). A code without a registered phrase keeps
+    the app's status line."""
+    from http import HTTPStatus  # already loaded by Werkzeug; kept here so this module imports nothing
+
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return status_line or str(status)

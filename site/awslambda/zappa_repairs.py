@@ -1,8 +1,9 @@
 """Zappa's own handler, with its 0.63 defects repaired: everything that is not an HTTP event
 (`@task`, schedules, S3, SQS, commands) and HTTP events the lean path cannot serve go here.
 
-`zappa_lambda_handler` unwraps Zappa's cookie middleware (it sends every Set-Cookie twice) and
-drops the single-value header copy REST answers carry beside `multiValueHeaders`.
+`zappa_lambda_handler` unwraps Zappa's cookie middleware (it sends every Set-Cookie twice),
+drops the single-value header copy REST answers carry beside `multiValueHeaders`, and gives an
+ALB answer the reason phrase the ELB guide shows ("404 Not Found", not Werkzeug's "404 NOT FOUND").
 `RestStagePathFix` is WSGI middleware that undoes Zappa's stage stripping on REST v1 events.
 
 On an execute-api host API Gateway has already removed the stage from `event["path"]`, and Zappa
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from catsite.awslambda.wire import wsgi_string
+from catsite.awslambda.wire import status_description, wsgi_string
 from catsite.lazy import deferred
 
 zappa_handler = deferred("zappa.handler")
@@ -37,9 +38,10 @@ class RestStagePathFix:
 
 
 def zappa_lambda_handler(event, context):
-    """Zappa's LambdaHandler, with both defect repairs."""
+    """Zappa's LambdaHandler, with its defects repaired."""
     unwrap_cookie_middleware(zappa_handler.LambdaHandler())  # the per-container singleton; loads the app once
-    return without_duplicate_headers(zappa_handler.LambdaHandler.lambda_handler(event, context))
+    response = without_duplicate_headers(zappa_handler.LambdaHandler.lambda_handler(event, context))
+    return with_reason_phrase(response)
 
 
 def unwrap_cookie_middleware(handler) -> None:
@@ -54,4 +56,14 @@ def without_duplicate_headers(response):
     if isinstance(response, dict) and response.get("multiValueHeaders") and "headers" in response:
         response = dict(response)
         del response["headers"]
+    return response
+
+
+def with_reason_phrase(response):
+    """An ALB answer's `statusDescription` with the registered reason phrase."""
+    if not isinstance(response, dict):
+        return response
+    line, status = response.get("statusDescription"), response.get("statusCode")
+    if isinstance(line, str) and isinstance(status, int):
+        response = {**response, "statusDescription": status_description(status, line)}
     return response

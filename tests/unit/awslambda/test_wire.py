@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from catsite.awslambda.door_events import read_request
-from catsite.awslambda.wire import from_wsgi_string, wsgi_string
+from catsite.awslambda.wire import from_wsgi_string, status_description, wsgi_string
 from catsite_tools.events import alb_event, rest_event
 
 # (text, its UTF-8 bytes: RFC 3629 section 3's encoding of each code point)
@@ -48,3 +48,19 @@ def test_every_field_of_the_environ_is_a_wsgi_string_even_with_lone_surrogates(e
     request = read_request(event)
     for value in (request.script_name, request.path):
         assert all(ord(c) < 256 for c in value), value
+
+
+@pytest.mark.parametrize(
+    ("status", "line", "description"),
+    [
+        # RFC 9110 section 15: each code's reason phrase, in its own case.
+        (200, "200 OK", "200 OK"),
+        (404, "404 NOT FOUND", "404 Not Found"),
+        (413, "413 REQUEST ENTITY TOO LARGE", "413 Content Too Large"),
+        (503, "503 SERVICE UNAVAILABLE", "503 Service Unavailable"),
+        # No registered phrase: the app's own status line stands.
+        (299, "299 CUSTOM", "299 CUSTOM"),
+    ],
+)
+def test_an_alb_status_description_is_the_code_and_its_registered_phrase(status, line, description):
+    assert status_description(status, line) == description
