@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 
 def throttle_uploads(page: Page, bytes_per_second: int) -> None:
@@ -22,3 +22,9 @@ def collect_console_errors(page: Page) -> list[str]:
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+def decoded_width(image: Locator) -> int:
+    """The natural width of an `<img>` once it has loaded and decoded (HTML's `img.decode()`,
+    which waits for both), or 0 if it cannot be: reading `complete` at once races the download."""
+    return image.evaluate("img => img.decode().then(() => img.naturalWidth, () => 0)")

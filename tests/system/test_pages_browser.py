@@ -12,7 +12,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import collect_console_errors, throttle_uploads
+from tests.support.browser import collect_console_errors, decoded_width, throttle_uploads
 from tests.support.pictures import LiveSite, image_bytes, noisy_png, upload_and_register
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def test_the_picture_page_from_the_gallery(screen: Page, live_server):
     expect(screen.get_by_role("heading", level=1)).to_have_text("Mittens on the sofa")
     image = screen.locator("figure.picture img")
     expect(image).to_have_attribute("src", record["display_url"])
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1600
+    assert decoded_width(image) == 1600
     assert screen.locator("time").get_attribute("datetime") == record["created_at"]
     expect(screen.locator(".facts")).to_contain_text("2400 × 1600 pixels")
     box = image.bounding_box()
@@ -255,7 +255,7 @@ def test_the_picture_page_works_behind_the_stage_prefix(page: Page, lambda_door)
     page.goto(f"{lambda_door}/pics")
     page.get_by_role("link", name="The tutorial's kitty").click()
     expect(page).to_have_url(f"{lambda_door}/pics/kitty")
-    assert page.locator("figure.picture img").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert decoded_width(page.locator("figure.picture img")) > 0
     page.get_by_role("link", name="Back to the gallery").click()
     expect(page).to_have_url(f"{lambda_door}/pics")
     assert errors == []
