@@ -31,7 +31,7 @@ import base64
 import binascii
 from urllib.parse import quote, unquote, unquote_to_bytes, urlencode
 
-from catsite.awslambda.wire import utf8, wsgi_string
+from catsite.awslambda.wire import event_format, utf8, wsgi_string
 
 #: Characters kept as they are when an ALB query value is put back into a query string: the
 #: reserved and unreserved ones (RFC 3986 2.2, 2.3) and `%`, so an encoded value stays encoded
@@ -70,13 +70,14 @@ class Request:
 
 
 def read_request(event, base_path: str = "") -> Request:
-    if not isinstance(event, dict):
+    kind = event_format(event)
+    if kind is None:
         raise BadEvent("the event is not an object")
     context = _dict(event.get("requestContext"), "requestContext")
     stage_variables = _str_map(event.get("stageVariables"), "stageVariables")
-    if event.get("version") == "2.0":
+    if kind == "v2":
         request = _v2(event, context, base_path)
-    elif "elb" in context:
+    elif kind == "alb":
         request = _alb(event)
     else:
         request = _rest(event, context, base_path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catsite.awslambda.wire import event_format
 from catsite.settings import MIB
 
 MB = 1_000_000
@@ -62,13 +63,15 @@ DOORS = {door.name: door for door in (REST, HTTP, FUNCTION_URL, ALB)}
 
 def door_for(environ) -> Door:
     event = environ.get("lambda.event")
-    if not isinstance(event, dict):
+    kind = event_format(event)
+    if kind is None:
         return LOCAL
-    context = event.get("requestContext") or {}
-    if context.get("elb"):
+    if kind == "alb":
         return ALB
-    if event.get("version") == "2.0":
-        return FUNCTION_URL if ".lambda-url." in str(context.get("domainName", "")) else HTTP
+    if kind == "v2":
+        context = event.get("requestContext")
+        domain = context.get("domainName") if isinstance(context, dict) else None
+        return FUNCTION_URL if ".lambda-url." in str(domain or "") else HTTP
     return REST
 
 

@@ -27,7 +27,13 @@ import sys
 from io import BytesIO
 
 from catsite.awslambda.door_events import BadEvent, Request, read_request
-from catsite.awslambda.wire import TEXT_MIMETYPES, status_description, travels_base64, wsgi_string
+from catsite.awslambda.wire import (
+    TEXT_MIMETYPES,
+    event_format,
+    status_description,
+    travels_base64,
+    wsgi_string,
+)
 
 SETTINGS_MODULE = "zappa_settings"
 
@@ -210,13 +216,12 @@ def error_answer(event, status: int, message: str) -> dict:
     body = json.dumps({"message": message, "code": status})
     headers = {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"}
     answer: dict = {"statusCode": status, "isBase64Encoded": False, "body": body}
-    event = event if isinstance(event, dict) else {}
-    context = event.get("requestContext")
-    if isinstance(context, dict) and "elb" in context:
+    kind = event_format(event)
+    if kind == "alb":
         answer["statusDescription"] = status_description(status)
-    if event.get("version") == "2.0":
+    if kind == "v2":
         answer["cookies"] = []
-    if event.get("version") != "2.0" and "multiValueHeaders" in event:
+    if kind in ("alb", "rest") and "multiValueHeaders" in event:
         answer["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
     else:
         answer["headers"] = headers

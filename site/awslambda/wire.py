@@ -9,6 +9,8 @@ start.
 - WSGI strings (PEP 3333, "Unicode issues"): text in the environ is "native strings" holding
   bytes, one latin-1 character per byte. An event's fields are text, so each is made a WSGI
   string from its UTF-8 bytes, and read back as Werkzeug reads it.
+- Which of AWS's event formats an event is (`event_format`): the reading, the answer's shape and
+  the door's limits must decide alike.
 - An ALB answer's `statusDescription` (`status_description`).
 """
 
@@ -60,6 +62,21 @@ def wsgi_string(text: str) -> str:
 def from_wsgi_string(raw: str) -> str:
     """A WSGI string back to text, as Werkzeug decodes one: bytes that are not UTF-8 become U+FFFD."""
     return raw.encode("latin-1").decode("utf-8", "replace")
+
+
+def event_format(event) -> str | None:
+    """Which HTTP event format `event` declares, decided here once: "v2" (payload 2.0, from an
+    HTTP API or a Function URL: "version": "2.0"), "alb" (a `requestContext.elb`; ELB guide,
+    "Lambda functions as targets") or "rest" (payload 1.0); None for an event that is not an
+    object. An event claiming two formats is read, answered and limited as the first here."""
+    if not isinstance(event, dict):
+        return None
+    if event.get("version") == "2.0":
+        return "v2"
+    context = event.get("requestContext")
+    if isinstance(context, dict) and "elb" in context:
+        return "alb"
+    return "rest"
 
 
 def status_description(status: int, status_line: str = "") -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from catsite.awslambda.wire import status_description, wsgi_string
+from catsite.awslambda.wire import event_format, status_description, wsgi_string
 from catsite.lazy import deferred
 
 zappa_handler = deferred("zappa.handler")
@@ -29,9 +29,10 @@ class RestStagePathFix:
 
     def __call__(self, environ, start_response):
         event = environ.get("lambda.event")
-        if isinstance(event, dict) and event.get("httpMethod") and environ.get("SCRIPT_NAME"):
-            context = event.get("requestContext") or {}
-            if not context.get("elb") and environ["SCRIPT_NAME"] == f"/{context.get('stage', '')}":
+        if event_format(event) == "rest" and event.get("httpMethod") and environ.get("SCRIPT_NAME"):
+            context = event.get("requestContext")
+            stage = context.get("stage", "") if isinstance(context, dict) else ""
+            if environ["SCRIPT_NAME"] == f"/{stage}":
                 path = unquote(event.get("path") or "/")
                 environ["PATH_INFO"] = wsgi_string(path)
         return self.wsgi_app(environ, start_response)
