@@ -12,6 +12,7 @@ import pytest
 from catsite_tools.iam import copy_zappa_settings
 from tests.support import ROOT
 from tests.support.buckets import new_bucket
+from tests.support.door_routes import add_door_routes
 from tests.support.s3_faults import FaultyS3
 
 
@@ -35,14 +36,18 @@ def zappa_settings_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def lambda_entry(zappa_settings_dir, local_s3) -> dict:
+def lambda_entry(zappa_settings_dir, s3_servers) -> dict:
     """Lambda's entry point (`catsite.awslambda.handler.lambda_handler`), with Zappa's LambdaHandler
     loaded as on a cold start from the settings module Zappa's CLI writes, the app reading a bucket
     of its own on the local S3 (the process's environment is restored afterwards).
 
     One per test process, for every test that invokes the entry point: Zappa's LambdaHandler is
-    a singleton, so the app it loads (and the bucket that app reads) is the first loader's.
-    Returns `lambda_handler`, Zappa's `handler`, its `app` and the `bucket`."""
+    a singleton that loads the app once, so this takes no server parameter (a second load would
+    return the first app). Its bucket is on moto; a test on another server sets that server in
+    the environment, which the janitor reads at each run. The front-door tests' routes are added
+    here, before any request. Returns `lambda_handler`, Zappa's `handler`, its `app` and the
+    `bucket`."""
+    local_s3 = s3_servers("moto")
     bucket = new_bucket(local_s3)
     saved = dict(os.environ)
     os.environ.update({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": local_s3.url})
@@ -58,6 +63,7 @@ def lambda_entry(zappa_settings_dir, local_s3) -> dict:
     from catsite.awslambda.handler import lambda_handler
 
     app = handler.app_module.app
+    add_door_routes(app)  # here, before any test's first request: Flask takes no routes after one
     return {"lambda_handler": lambda_handler, "handler": handler, "app": app, "bucket": bucket}
 
 
