@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.support import ADMIN, ADMIN_TOKEN
+from tests.support.api_errors import assert_error_shape
 
 HEX = "ab" * 16
 UPLOAD = f"uploads/{HEX}/cat.png"
@@ -569,8 +570,7 @@ def test_hostile_request_is_refused_clearly_and_changes_nothing(client, seeded, 
         assert case.words.lower() in text.lower()
     else:
         assert answer.mimetype == "application/json"
-        payload = answer.get_json()
-        assert payload["code"] == case.status
+        payload = assert_error_shape(answer.get_json(), case.status)
         assert len(payload["message"]) >= 15
         assert (
             case.words.lower() in (payload["message"] + " " + json.dumps(payload.get("errors", {}))).lower()
