@@ -39,14 +39,13 @@ def zappa_settings_dir(tmp_path_factory) -> Path:
 def lambda_entry(zappa_settings_dir, s3_servers) -> dict:
     """Lambda's entry point (`catsite.awslambda.handler.lambda_handler`), with Zappa's LambdaHandler
     loaded as on a cold start from the settings module Zappa's CLI writes, the app reading a bucket
-    of its own on the local S3 (the process's environment is restored afterwards).
+    of its own on moto (the process's environment is restored afterwards), with the front-door
+    tests' routes added before any request.
 
-    One per test process, for every test that invokes the entry point: Zappa's LambdaHandler is
-    a singleton that loads the app once, so this takes no server parameter (a second load would
-    return the first app). Its bucket is on moto; a test on another server sets that server in
-    the environment, which the janitor reads at each run. The front-door tests' routes are added
-    here, before any request. Returns `lambda_handler`, Zappa's `handler`, its `app` and the
-    `bucket`."""
+    One per test process, for every test that invokes the entry point: Zappa's LambdaHandler is a
+    singleton that loads the app once, so this takes no server parameter. A test on another
+    server names it in the environment, which the janitor reads at each run. Returns
+    `lambda_handler`, Zappa's `handler`, its `app` and the `bucket`."""
     local_s3 = s3_servers("moto")
     bucket = new_bucket(local_s3)
     saved = dict(os.environ)
