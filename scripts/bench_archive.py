@@ -37,12 +37,12 @@ SETS = {"50mb": 2, "1gb": 40}
 _MEASURE = """
 import json, sys, time
 from catsite.settings import Settings
-from catsite.services import stores_for
+from catsite.stores import open_stores
 
 def rss(field):
     return int(open("/proc/self/status").read().split(field + ":")[1].split()[0]) / 1024
 
-stores = stores_for(Settings.load())
+stores = open_stores(Settings.load())
 bucket = stores.bucket
 records = list(stores.pictures.all())
 mode = sys.argv[1]
@@ -50,9 +50,9 @@ idle = rss("VmRSS")
 started = time.perf_counter()
 if mode == "archive":
     from catsite.pictures.archive import build_archive
-    from catsite.jobs.deadline import Deadline
-    from catsite.jobs.runner import kitty_path
-    result = build_archive(stores, kitty_path(Settings.load()), Deadline(3600))
+    from catsite.deadline import Deadline
+    from catsite.pictures.kitty import kitty_path
+    result = build_archive(stores, kitty_path(Settings.load().root), Deadline(3600))
     moved = result["bytes"]
 elif mode == "managed":
     import io
@@ -117,7 +117,7 @@ def measure(mode: str, env: dict) -> dict:
 def run() -> dict:
     import boto3
 
-    from catsite import create_app
+    from catsite.app import create_app
     from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
 
     os.environ.update(DUMMY_CREDENTIALS)

@@ -34,7 +34,7 @@ SIZES = {"1mb": 1 * MB, "200mb": 200 * MB}
 # ru_maxrss survives exec on Linux (a child would report its parent's peak); VmHWM does not.
 _REGISTER_ONCE = """
 import json, sys
-from catsite import create_app
+from catsite.app import create_app
 app = create_app({"CATSITE_MAX_UPLOAD_BYTES": str(300 * 1000 * 1000)})
 answer = app.test_client().post("/cat/pics", json={"location": sys.argv[1]})
 assert answer.status_code == 201, answer.get_json()
@@ -62,7 +62,7 @@ def padded(image: bytes, size: int) -> bytes:
 def run(rounds: int = 5) -> dict:
     import boto3
 
-    from catsite import create_app
+    from catsite.app import create_app
     from catsite_tools.local_s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
 
     os.environ.update(DUMMY_CREDENTIALS)
@@ -81,9 +81,9 @@ def run(rounds: int = 5) -> dict:
             if model.name == "GetObject":
                 read["bytes"] += int(parsed.get("ContentLength") or 0)
 
-        from catsite.services import get_bucket
+        from catsite.web.context import current_stores
 
-        get_bucket(app).client.meta.events.register("after-call.s3", count_read)
+        current_stores(app).bucket.client.meta.events.register("after-call.s3", count_read)
         image = photo()
         bodies = {name: padded(image, size) for name, size in SIZES.items()}
 

@@ -30,10 +30,11 @@ hooks only for a version published with SnapStart on, so `dev` and `$LATEST` nev
 
 from __future__ import annotations
 
+from catsite.awslambda.lean import LeanHttpHandler
 from catsite.awslambda.startup import paused_then_frozen, prepare_for_snapshot, refresh_after_restore
-from catsite.awslambda.translate import LeanHttpHandler
 from catsite.awslambda.zappa_repairs import zappa_lambda_handler
-from catsite.jobs.deadline import invocation_context
+from catsite.deadline import invocation_context
+from catsite.doors.formats import event_format
 
 _lean: LeanHttpHandler | None = None
 
@@ -41,7 +42,7 @@ _lean: LeanHttpHandler | None = None
 def lambda_handler(event, context):
     """Lambda's entry point: HTTP events on the lean path, everything else through Zappa."""
     invocation_context.set(context)  # for jobs, which Zappa's @task routing calls without it
-    if is_http_event(event):
+    if event_format(event) is not None:
         if _lean is None:
             return _first_http_event(event, context)
         if _lean.usable:
@@ -87,18 +88,3 @@ def _register_snapstart_hooks() -> bool:
 
 
 _register_snapstart_hooks()
-
-
-def is_http_event(event) -> bool:
-    if not isinstance(event, dict):
-        return False
-    # A proxy event's own marks (even when another field is malformed): payload 2.0's version,
-    # v1's method, or the ALB's and REST's request context beside a path.
-    context = event.get("requestContext")
-    elb = isinstance(context, dict) and "elb" in context
-    return (
-        event.get("version") == "2.0"
-        or "httpMethod" in event
-        or elb
-        or ("path" in event and "resource" in event)
-    )

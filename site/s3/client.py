@@ -1,12 +1,10 @@
 """S3 clients, all made from one botocore session per process.
 
 A botocore session loads and caches the S3 service model, the endpoint rules and the resolved
-credentials; creating a fresh session for every client cost 110 to 160 ms a client, measured
-here. So every client of a process (the normal and the patient one, a job's, a script's) comes
-from one session, made on first use, never at import. `drop_session()` forgets it, so the next
-client starts from a new one; `refresh_session()` starts a new one that keeps the parsed models
-(SnapStart's after-restore hook: credentials and connections from before the snapshot must not
-be reused).
+credentials, so every client of a process (the normal and the patient one, a job's, a script's)
+comes from one session, made on first use, never at import (what a session costs: docs/benchmarks.md).
+`refresh_session()` starts a new one that keeps the parsed models (SnapStart's after-restore hook:
+credentials and connections from before the snapshot must not be reused).
 """
 
 from __future__ import annotations
@@ -60,13 +58,6 @@ def refresh_session() -> None:
 
         _session = get_session()
         _session.register_component("data_loader", old.get_component("data_loader"))
-
-
-def drop_session() -> None:
-    """Forget the shared session: the next client is made from a new one."""
-    global _session
-    with _lock:
-        _session = None
 
 
 def make_s3_client(region: str, endpoint_url: str | None = None, *, patient: bool = False):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from catsite.awslambda.doors import DOORS
+from catsite.doors.table import DOORS
 from catsite_tools.lambda_gateway import Gateway, build_event
 
 

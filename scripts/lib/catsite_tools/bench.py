@@ -141,7 +141,7 @@ def section_zip(bench: Bench) -> dict:
 
 def section_s3_requests(bench: Bench) -> dict:
     """S3 requests per operation, counted with botocore's event hooks on the app's own client."""
-    from catsite import create_app
+    from catsite.app import create_app
     from catsite.s3.bucket import Bucket
     from catsite.s3.client import make_s3_client
 

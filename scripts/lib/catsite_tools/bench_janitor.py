@@ -80,16 +80,16 @@ def _fill(bucket) -> None:
 
 def measure(s3_url: str, bucket_name: str = "catsite-bench-janitor") -> dict:
     """Fill a fresh bucket on the local S3 at `s3_url`, run the janitor twice, return the figures."""
-    from catsite.jobs.deadline import Deadline
+    from catsite.deadline import Deadline
     from catsite.jobs.janitor import Janitor
     from catsite.s3.bucket import Bucket
     from catsite.s3.client import make_s3_client
-    from catsite.services import stores_over
+    from catsite.stores import Stores
     from catsite_tools.local_s3 import create_bucket
 
     create_bucket(s3_url, bucket_name, ["http://127.0.0.1"])
     client = make_s3_client("us-east-1", s3_url)
-    stores = stores_over(Bucket(client, bucket_name))
+    stores = Stores.over(Bucket(client, bucket_name))
     _fill(stores.bucket)
     sent: list[str] = []
     client.meta.events.register("before-send.s3", lambda request, **_: sent.append(request.method))

@@ -64,7 +64,7 @@ def main(argv=None) -> None:
             run(args, dict(os.environ))
             return
 
-        from catsite import create_app
+        from catsite.app import create_app
 
         app = create_app()
         # One line per request: catsite's JSON request log. Werkzeug's own access line would be a
@@ -85,14 +85,14 @@ def main(argv=None) -> None:
 
 def serve_static_from_s3() -> None:
     """Publish static/ to the bucket, as for a deployed stage, and point CATSITE_STATIC_URL at it."""
+    from catsite.s3.bucket import open_bucket
     from catsite.s3.urls import static_base_url
-    from catsite.services import bucket_for
     from catsite.settings import Settings
     from catsite_tools.bucket_setup import allow_public_static_reads
     from catsite_tools.publish_static import publish
 
     settings = Settings.load()
-    bucket = bucket_for(settings)
+    bucket = open_bucket(settings)
     print(f"publishing static/ to s3://{settings.bucket}/static/ (publicly readable)", flush=True)
     allow_public_static_reads(bucket)
     publish(bucket, settings.root / "static")

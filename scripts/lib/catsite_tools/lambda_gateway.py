@@ -25,7 +25,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from catsite.awslambda.doors import DOORS
+from catsite.doors.table import DOORS
 from catsite_tools import events
 from catsite_tools.request_body import BadRequest, read_body
 

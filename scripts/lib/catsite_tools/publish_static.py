@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from catsite.errors import StorageUnavailable
-    from catsite.services import bucket_for
+    from catsite.s3.bucket import open_bucket
     from catsite.settings import DEFAULT_ROOT, SettingsError
 
     try:
@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     static_dir = settings.root / "static"
     print(f"publishing {static_dir.name}/ to s3://{settings.bucket}/static/", flush=True)
     try:
-        report = publish(bucket_for(settings), static_dir)
+        report = publish(open_bucket(settings), static_dir)
     except StorageUnavailable as error:
         print(f"publish-static: {error}", file=sys.stderr)
         return 1

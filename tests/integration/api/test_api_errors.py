@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from catsite import create_app
+from catsite.app import create_app
 
 MIB = 1024 * 1024
 
@@ -116,7 +116,7 @@ def test_marshmallow_and_botocore_load_only_when_a_request_needs_them(settings):
 
     script = """
 import json, sys
-from catsite import create_app
+from catsite.app import create_app
 client = create_app().test_client()
 assert client.get("/healthz").status_code == 200
 loaded = {name: name in sys.modules for name in ("marshmallow", "botocore", "boto3")}

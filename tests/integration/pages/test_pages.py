@@ -1,6 +1,6 @@
 """Pages: server-rendered HTML, a form that works without JavaScript, HTML error pages."""
 
-from catsite import create_app
+from catsite.app import create_app
 from tests.support.html import parse
 
 

@@ -4,7 +4,6 @@ made at registration, public content-named renditions, private originals, deleti
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 import requests
@@ -134,25 +133,3 @@ def test_the_picture_page_works_behind_a_stage_prefix(client):
     assert meta["og:url"] == f"{stage}/pics/{record['id']}"
     gallery = parse(client.get("/pics", base_url=stage).get_data(as_text=True))
     assert ("a", {"href": f"/dev/pics/{record['id']}"}) in gallery
-
-
-def test_a_picture_registered_before_renditions_shows_its_original(client, s3, bucket):
-    """Records written before display renditions existed have no rendition keys: their page and
-    the API fall back to the original (and the private thumbnail they were made with)."""
-    record = upload_and_register(client, image_bytes("PNG", size=(800, 600)), "Old one")
-    key = f"pics/{record['id']}/record.json"
-    stored = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-    for field in ("thumb_key", "display_key", "display_width", "display_height"):
-        stored.pop(field)
-    s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(stored).encode(), ContentType="application/json")
-    s3.put_object(Bucket=bucket, Key=f"pics/{record['id']}/thumb.webp", Body=b"x", ContentType="image/webp")
-
-    shown = client.get(f"/cat/pics/{record['id']}").get_json()
-    assert shown["display_url"].split("?")[0] == shown["url"].split("?")[0]
-    assert (shown["display_width"], shown["display_height"]) == (800, 600)
-    assert f"/pics/{record['id']}/thumb.webp?" in shown["thumb_url"]
-    page = parse(client.get(f"/pics/{record['id']}").get_data(as_text=True))
-    image = next(a for tag, a in page if tag == "img")
-    assert image["src"].split("?")[0] == shown["url"].split("?")[0]
-    assert client.delete(f"/cat/pics/{record['id']}", headers=ADMIN).status_code == 200
-    assert s3.list_objects_v2(Bucket=bucket, Prefix=f"pics/{record['id']}/").get("KeyCount") == 0

@@ -22,7 +22,7 @@ import pytest
 import requests
 from requests_toolbelt.adapters.source import SourceAddressAdapter
 
-from catsite.awslambda.doors import DOORS
+from catsite.doors.table import DOORS
 from catsite_tools.local_s3 import free_port
 from tests.support import ROOT
 from tests.support.processes import lambda_door_command, stop_process, wait_for_http

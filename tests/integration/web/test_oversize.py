@@ -8,8 +8,8 @@ import pytest
 import requests
 from flask import Response, jsonify
 
-from catsite import create_app
-from catsite.awslambda.doors import ALB, REST
+from catsite.app import create_app
+from catsite.doors.table import ALB, REST
 from catsite_tools.events import alb_event, rest_event
 
 

@@ -15,11 +15,10 @@ import pytest
 from werkzeug.test import run_wsgi_app
 from zappa.wsgi import create_wsgi_request
 
-from catsite import create_app
-from catsite.s3.bucket import Bucket
-from catsite.says import Says
-from catsite.services import bucket_for
+from catsite.app import create_app
+from catsite.s3.bucket import Bucket, open_bucket
 from catsite.settings import Settings
+from catsite.stores.says import Says
 from catsite.web.static import StaticAssetError, build_assets
 from catsite_tools.bucket_setup import allow_public_static_reads
 from catsite_tools.events import rest_event
@@ -38,7 +37,7 @@ def sha(body: bytes) -> str:
 @pytest.fixture
 def store(settings) -> Bucket:
     """The test's bucket, through the adapter publishing uses."""
-    return bucket_for(Settings.load(settings))
+    return open_bucket(Settings.load(settings))
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from catsite.awslambda.door_events import BadEvent, read_request
-from catsite.awslambda.translate import LeanHttpHandler
+from catsite.awslambda.lean import LeanHttpHandler
+from catsite.awslambda.reading import BadEvent, read_request
 from catsite_tools.events import (
     CLIENT_IP,
     LambdaContext,

@@ -3,17 +3,17 @@
 A picture's record and original live under `pics/<id>/` (private: the original is handed out by
 presigned URL); its WebP renditions (the 480 px thumbnail, the display size of its page) live
 under `pics/public/`, named by their content and readable by any browser, so their URLs never
-expire and browsers keep them for a year. Pictures registered before renditions existed keep a
-private `pics/<id>/thumb.webp` and no display rendition (their page shows the original).
-`pics/index/` holds one empty marker per picture whose key sorts newest first (`catsite.s3.keys`),
-so a page of the gallery is one LIST request.
+expire and browsers keep them for a year. `pics/index/` holds one empty marker per picture whose
+key sorts newest first (`catsite.s3.keys`), so a page of the gallery is one LIST request.
 """
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, fields
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from catsite.errors import ObjectMissing, PreconditionLost, StorageConflict, StorageUnavailable
 from catsite.s3.keys import (
@@ -22,7 +22,7 @@ from catsite.s3.keys import (
     PICS_PREFIX,
     PUBLIC_PICS_PREFIX,
     index_key,
-    picture_keys,
+    original_key,
     record_key,
 )
 
@@ -30,8 +30,68 @@ if TYPE_CHECKING:
     from catsite.s3.bucket import Bucket, ObjectInfo
 
 
-class Pictures:
-    """The cat pictures: uploads waiting to be registered, records, originals and thumbnails."""
+#: A stored picture's id: 32 hex digits (the token of the upload it was registered from).
+PICTURE_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True)
+class PictureRecord:
+    """A registered picture, as stored in `pics/<id>/record.json`."""
+
+    id: str
+    caption: str
+    content_type: str
+    #: The extension its original is stored under (`catsite.pictures.images.ALLOWED_TYPES`).
+    extension: str
+    bytes: int
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    thumb_key: str
+    display_width: int
+    display_height: int
+    display_key: str
+    created_at: str
+    #: Creation time in ms since the epoch: orders the listing (`catsite.s3.keys.index_key`).
+    created_ms: int
+    #: The upload it was registered from.
+    source: str
+
+    #: What the API, the pages and the archive's index show of a picture (its URLs aside).
+    PUBLIC_FIELDS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "caption",
+        "content_type",
+        "bytes",
+        "width",
+        "height",
+        "thumb_width",
+        "thumb_height",
+        "display_width",
+        "display_height",
+        "created_at",
+    )
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> PictureRecord:
+        """A record from its JSON; KeyError or TypeError when a field is missing."""
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+    def shown(self) -> dict:
+        """The public fields, by name."""
+        return {name: getattr(self, name) for name in self.PUBLIC_FIELDS}
+
+    @property
+    def original_key(self) -> str:
+        return original_key(self.id, self.extension)
+
+
+class PictureStore:
+    """The cat pictures: uploads waiting to be registered, records, originals and renditions."""
 
     def __init__(self, bucket: Bucket):
         self.bucket = bucket
@@ -58,10 +118,13 @@ class Pictures:
 
     # -- records ----------------------------------------------------------------------------
 
-    def get(self, picture_id: str) -> dict | None:
-        return self.bucket.get_json(record_key(picture_id))
+    def get(self, picture_id: str) -> PictureRecord | None:
+        found = self.bucket.get_json(record_key(picture_id))
+        return None if found is None else PictureRecord.from_json(found)
 
-    def save(self, record: dict, source: ObjectInfo, renditions: dict[str, bytes]) -> tuple[dict, bool]:
+    def save(
+        self, record: PictureRecord, source: ObjectInfo, renditions: dict[str, bytes]
+    ) -> tuple[PictureRecord, bool]:
         """Store a picture from an upload and its WebP renditions (key -> bytes, under the public
         prefix, written immutable); returns (record, created).
 
@@ -72,30 +135,29 @@ class Pictures:
         listable, and only then is the upload removed. Repeating a registration repairs a
         missing marker.
         """
-        keys = picture_keys(record["id"], record["extension"])
         # ObjectMissing when a concurrent registration of this upload finished and removed it.
-        self.bucket.copy(source.key, keys["original"], record["content_type"])
+        self.bucket.copy(source.key, record.original_key, record.content_type)
         for key, data in renditions.items():
             self.bucket.put(key, data, "image/webp", CacheControl=IMMUTABLE)
         try:
-            self.bucket.put_json(keys["record"], record, create=True)
+            self.bucket.put_json(record_key(record.id), record.to_json(), create=True)
             created = True
         except PreconditionLost:
             created = False
         if not created:
-            existing = self.get(record["id"])
+            existing = self.get(record.id)
             if existing is None:  # deleted in between: nothing to return
                 raise StorageConflict("the picture changed while it was being registered; try again")
             record = existing
         self.finish(record)
         return record, created
 
-    def finish(self, record: dict) -> None:
+    def finish(self, record: PictureRecord) -> None:
         """The last steps of a registration, safe to repeat: list the picture, drop its upload."""
-        self.bucket.put(index_key(record["id"], record["created_ms"]), b"")
-        self.bucket.delete(record["source"])
+        self.bucket.put(index_key(record.id, record.created_ms), b"")
+        self.bucket.delete(record.source)
 
-    def page(self, after: str | None, limit: int) -> tuple[list[dict], str | None]:
+    def page(self, after: str | None, limit: int) -> tuple[list[PictureRecord], str | None]:
         """Records newest first, `limit` at most, after the index key `after`; and the key to
         continue from (None at the end). Markers whose record is gone are skipped."""
         # One LIST request: a page of limit + 1 keys says whether there are more.
@@ -142,11 +204,9 @@ class Pictures:
             self._delete_leftovers(f"{PICS_PREFIX}{picture_id}/")
             self._delete_leftovers(f"{PUBLIC_PICS_PREFIX}{picture_id}/")
             return False
-        keys = picture_keys(picture_id, record["extension"])
-        self.bucket.delete(index_key(picture_id, record["created_ms"]))
-        self.bucket.delete(keys["record"])
-        renditions = [record[k] for k in ("thumb_key", "display_key") if record.get(k)]
-        self.bucket.delete(keys["original"], *(renditions or [keys["thumb"]]))
+        self.bucket.delete(index_key(picture_id, record.created_ms))
+        self.bucket.delete(record_key(picture_id))
+        self.bucket.delete(record.original_key, record.thumb_key, record.display_key)
         return True
 
     def _delete_leftovers(self, folder: str) -> None:
@@ -156,27 +216,19 @@ class Pictures:
 
     # -- files ------------------------------------------------------------------------------
 
-    def urls(self, record: dict, public_base: str) -> dict[str, str]:
+    def urls(self, record: PictureRecord, public_base: str) -> dict[str, str]:
         """The picture's URLs: `url` (the original: short-lived, presigned), `thumb_url` and
-        `display_url` (public and immutable: `public_base` is the bucket's public address).
-
-        A picture registered before renditions existed has a private thumbnail (presigned) and
-        no display rendition: its original is shown instead.
-        """
-        keys = picture_keys(record["id"], record["extension"])
-        original = self.bucket.presign_get(keys["original"])
-        thumb = record.get("thumb_key")
-        display = record.get("display_key")
+        `display_url` (public and immutable: `public_base` is where browsers read the public
+        renditions)."""
         return {
-            "url": original,
-            "thumb_url": f"{public_base}/{thumb}" if thumb else self.bucket.presign_get(keys["thumb"]),
-            "display_url": f"{public_base}/{display}" if display else original,
+            "url": self.bucket.presign_get(record.original_key),
+            "thumb_url": f"{public_base}/{record.thumb_key}",
+            "display_url": f"{public_base}/{record.display_key}",
         }
 
-    def chunks(self, record: dict, chunk: int = 2 * 1024 * 1024):
+    def chunks(self, record: PictureRecord, chunk: int = 2 * 1024 * 1024):
         """The original's bytes, streamed from S3 a chunk at a time (never whole in memory)."""
-        key = picture_keys(record["id"], record["extension"])["original"]
         try:
-            yield from self.bucket.stream(key, chunk)
+            yield from self.bucket.stream(record.original_key, chunk)
         except ObjectMissing:
-            raise StorageUnavailable(f"the original of picture {record['id']} is missing from S3") from None
+            raise StorageUnavailable(f"the original of picture {record.id} is missing from S3") from None

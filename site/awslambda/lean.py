@@ -1,20 +1,17 @@
-"""Event to WSGI and back, for the HTTP doors, as AWS documents each door's formats.
+"""The lean path: one HTTP event to a WSGI request and back, without Zappa's handler.
 
-`LeanHttpHandler` reads the event (`catsite.awslambda.door_events`: one reading per door), runs
-the app and shapes the answer for the door, without importing Zappa (or boto3). Standard library
-only: it is on every cold start. The documents each rule comes from:
+`LeanHttpHandler` reads the event (`catsite.awslambda.reading`: one reading per event format),
+runs the app and shapes the answer for the door (`catsite.awslambda.answers`), without importing
+Zappa (or boto3). Standard library only: it is on every cold start. A malformed event is answered
+400, an escape from the app 500, both in the door's own shape with a JSON body
+`{"message", "code"}`: never an exception, never a Python `repr`.
 
-- ALB: Elastic Load Balancing user guide, "Lambda functions as targets" (query values passed as
-  the client sent them, not decoded; `statusDescription`; `headers` or `multiValueHeaders` as
-  the target group is set; `X-Forwarded-For`/`-Proto`/`-Port` added by the load balancer).
-- REST v1: API Gateway developer guide, "Lambda proxy integrations" (input format: `path`,
-  decoded `multiValueQueryStringParameters`, `multiValueHeaders`, `requestContext.identity`).
-- HTTP API and Function URL: "Lambda proxy integrations for HTTP APIs" (payload 2.0: `rawPath`,
-  `rawQueryString`, `cookies`, duplicate headers joined with commas) and "Invoking Lambda
-  function URLs" (same request and response payload).
-
-A malformed event is answered 400, an escape from the app 500, both in the door's own shape
-with a JSON body `{"message", "code"}`: never an exception, never a Python `repr`.
+The event's body is always complete (a door buffers it whole before invoking), so the framing
+and connection headers the client sent say nothing true of the WSGI request built from it:
+`Content-Length` is the body's own length, and `Transfer-Encoding`, `Connection` (and the fields
+it names), `Keep-Alive`, `Proxy-Connection`, `TE`, `Trailer` and `Upgrade` are dropped (RFC 9110
+section 7.6.1, connection-specific fields; RFC 9112 section 6, message body length). Werkzeug would
+otherwise read a body declared chunked as a stream, and find it empty.
 """
 
 from __future__ import annotations
@@ -26,16 +23,18 @@ import os
 import sys
 from io import BytesIO
 
-from catsite.awslambda.door_events import BadEvent, Request, read_request
-from catsite.awslambda.wire import (
-    TEXT_MIMETYPES,
-    event_format,
-    status_description,
-    travels_base64,
-    wsgi_string,
-)
+from catsite.awslambda.answers import error_answer, shape_answer
+from catsite.awslambda.reading import BadEvent, HttpRequest, read_request
+from catsite.doors.media import TEXT_MIMETYPES, travels_base64
+from catsite.doors.table import ENVIRON_KEY, door_of_event
+from catsite.doors.wsgi_text import wsgi_string
 
 SETTINGS_MODULE = "zappa_settings"
+
+#: Connection-specific and framing fields, never passed on (RFC 9110 7.6.1, RFC 9112 6).
+HOP_BY_HOP = frozenset(
+    ("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade")
+)
 
 #: Settings a lean path cannot honour without Zappa (remote env or project from S3, Django,
 #: ASGI apps, custom context headers): with any of these, Zappa handles everything.
@@ -98,7 +97,7 @@ class LeanHttpHandler:
             return error_answer(event, 500, ESCAPE_MESSAGE)
         return shape_answer(request, status, headers, *self._encode(headers, data))
 
-    def _environ(self, request: Request, event: dict, context) -> dict:
+    def _environ(self, request: HttpRequest, event: dict, context) -> dict:
         headers = request.headers
         scheme = request.scheme
         host = headers.get("host") or request.domain or "localhost"
@@ -121,6 +120,7 @@ class LeanHttpHandler:
             "wsgi.run_once": False,
             "lambda.context": context,
             "lambda.event": event,
+            ENVIRON_KEY: door_of_event(event, request.format),
         }
         if scheme == "https":
             environ["HTTPS"] = "on"
@@ -128,10 +128,13 @@ class LeanHttpHandler:
             environ["REMOTE_ADDR"] = request.client
         if request.body or request.method in ("POST", "PUT", "PATCH", "DELETE"):
             environ["CONTENT_LENGTH"] = str(len(request.body))
+        dropped = HOP_BY_HOP
+        if "connection" in headers:
+            dropped = dropped | {name.strip().lower() for name in headers["connection"].split(",")}
         for name, value in headers.items():
             if name == "content-type":
                 environ["CONTENT_TYPE"] = value
-            elif name not in ("content-length", "host"):
+            elif name not in dropped and name not in ("content-length", "host"):
                 environ["HTTP_" + name.upper().replace("-", "_")] = wsgi_string(value)
         return environ
 
@@ -162,67 +165,3 @@ class LeanHttpHandler:
         ):
             return base64.b64encode(data).decode("ascii"), True
         return data.decode("utf-8", "replace"), False
-
-
-def shape_answer(request: Request, status_line: str, headers, body: str, is_base64: bool) -> dict:
-    """The answer in the door's documented response format."""
-    status = int(status_line.split(" ", 1)[0])
-    answer: dict = {"statusCode": status, "isBase64Encoded": is_base64, "body": body}
-    if request.door == "v2":
-        # Payload 2.0: each cookie in `cookies` becomes one Set-Cookie; other headers given
-        # more than once are joined with commas.
-        answer["cookies"] = [v for k, v in headers if k.lower() == "set-cookie"]
-        answer["headers"] = _joined([(k, v) for k, v in headers if k.lower() != "set-cookie"])
-        return answer
-    if request.door == "alb":
-        answer["statusDescription"] = status_description(status, status_line)
-    if request.multi_value:
-        grouped: dict[str, list[str]] = {}
-        for key, value in headers:
-            grouped.setdefault(key, []).append(value)
-        answer["multiValueHeaders"] = grouped
-    else:
-        answer["headers"] = _single_value(headers)
-    return answer
-
-
-def _joined(headers) -> dict[str, str]:
-    joined: dict[str, str] = {}
-    for key, value in headers:
-        joined[key] = f"{joined[key]}, {value}" if key in joined else value
-    return joined
-
-
-def _single_value(headers) -> dict[str, str]:
-    """Headers for an ALB target group without multi-value headers: a header given more than
-    once is joined with commas (RFC 9110 5.3), except Set-Cookie, which cannot be (RFC 6265
-    3): the first cookie is kept and the others dropped with a warning. Turn multi-value
-    headers on for a target group whose app sets more than one cookie."""
-    cookies = [v for k, v in headers if k.lower() == "set-cookie"]
-    single = _joined([(k, v) for k, v in headers if k.lower() != "set-cookie"])
-    if cookies:
-        single["Set-Cookie"] = cookies[0]
-        if len(cookies) > 1:
-            dropped = ", ".join(c.split("=", 1)[0] for c in cookies[1:])
-            logger.warning("single-value ALB headers carry one Set-Cookie; dropped: %s", dropped)
-    return single
-
-
-def error_answer(event, status: int, message: str) -> dict:
-    """A JSON error `{"message", "code"}` in the shape of the door the event came through, read
-    from as little of the event as can be trusted."""
-    import json  # errors only: kept off the cold start
-
-    body = json.dumps({"message": message, "code": status})
-    headers = {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"}
-    answer: dict = {"statusCode": status, "isBase64Encoded": False, "body": body}
-    kind = event_format(event)
-    if kind == "alb":
-        answer["statusDescription"] = status_description(status)
-    if kind == "v2":
-        answer["cookies"] = []
-    if kind in ("alb", "rest") and "multiValueHeaders" in event:
-        answer["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
-    else:
-        answer["headers"] = headers
-    return answer

@@ -1,6 +1,6 @@
-"""Reading an HTTP event as the door that sent it documents it, checking every field read.
+"""Reading an HTTP event as the AWS document of its format describes it, checking every field read.
 
-One reading per door, each from AWS's own document:
+One reading per event format (`catsite.doors.formats.EventFormat`), each from AWS's own document:
 
 - `alb`: ELB user guide, "Lambda functions as targets". Query parameters arrive as the client
   sent them ("If the query parameters are URL-encoded, the load balancer does not decode them"),
@@ -31,7 +31,8 @@ import base64
 import binascii
 from urllib.parse import quote, unquote, unquote_to_bytes, urlencode
 
-from catsite.awslambda.wire import event_format, utf8, wsgi_string
+from catsite.doors.formats import EventFormat, event_format
+from catsite.doors.wsgi_text import utf8, wsgi_string
 
 #: Characters kept as they are when an ALB query value is put back into a query string: the
 #: reserved and unreserved ones (RFC 3986 2.2, 2.3) and `%`, so an encoded value stays encoded
@@ -43,11 +44,11 @@ class BadEvent(ValueError):
     """The event is not in the shape its door documents."""
 
 
-class Request:
-    """One request as its door described it (a plain class: no code generated at import)."""
+class HttpRequest:
+    """One request as its event described it (a plain class: no code generated at import)."""
 
     __slots__ = (
-        "door",  # "alb", "rest" or "v2"
+        "format",  # the EventFormat it came in
         "multi_value",  # answer with `multiValueHeaders`
         "method",
         "script_name",  # WSGI string (latin-1 of the UTF-8 bytes)
@@ -69,15 +70,15 @@ class Request:
             setattr(self, name, value)
 
 
-def read_request(event, base_path: str = "") -> Request:
+def read_request(event, base_path: str = "") -> HttpRequest:
     kind = event_format(event)
     if kind is None:
-        raise BadEvent("the event is not an object")
+        raise BadEvent("the event is not an HTTP event")
     context = _dict(event.get("requestContext"), "requestContext")
     stage_variables = _str_map(event.get("stageVariables"), "stageVariables")
-    if kind == "v2":
+    if kind is EventFormat.V2:
         request = _v2(event, context, base_path)
-    elif kind == "alb":
+    elif kind is EventFormat.ALB:
         request = _alb(event)
     else:
         request = _rest(event, context, base_path)
@@ -85,7 +86,7 @@ def read_request(event, base_path: str = "") -> Request:
     return request
 
 
-def _alb(event) -> Request:
+def _alb(event) -> HttpRequest:
     multi = "multiValueHeaders" in event
     headers = _headers(event, multi)
     query = "&".join(
@@ -95,8 +96,8 @@ def _alb(event) -> Request:
     )
     proto = headers.get("x-forwarded-proto", "").rsplit(",", 1)[-1].strip().lower()
     forwarded = [a.strip() for a in headers.get("x-forwarded-for", "").split(",") if a.strip()]
-    return Request(
-        door="alb",
+    return HttpRequest(
+        format=EventFormat.ALB,
         multi_value=multi,
         method=_method(event.get("httpMethod")),
         script_name="",
@@ -110,7 +111,7 @@ def _alb(event) -> Request:
     )
 
 
-def _rest(event, context, base_path: str) -> Request:
+def _rest(event, context, base_path: str) -> HttpRequest:
     headers = _headers(event, "multiValueHeaders" in event)
     path = _path(event.get("path"), "path")
     domain = _opt_str(context.get("domainName"), "requestContext.domainName")
@@ -125,8 +126,8 @@ def _rest(event, context, base_path: str) -> Request:
         )
         script_name, path = _split_prefix(path, base)
     identity = _dict(context.get("identity"), "requestContext.identity")
-    return Request(
-        door="rest",
+    return HttpRequest(
+        format=EventFormat.REST,
         multi_value="multiValueHeaders" in event,
         method=_method(event.get("httpMethod")),
         script_name=script_name,
@@ -141,14 +142,18 @@ def _rest(event, context, base_path: str) -> Request:
     )
 
 
-def _v2(event, context, base_path: str) -> Request:
+def _v2(event, context, base_path: str) -> HttpRequest:
     http = _dict(context.get("http"), "requestContext.http")
     headers = {k.lower(): v for k, v in _str_map(event.get("headers"), "headers").items()}
     cookies = event.get("cookies")
     if cookies is not None:
+        # The request's cookies, one per entry. Function URL events also repeat them in a
+        # `cookie` header (AWS's own captures show both): `cookies` is the one source read.
         if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
             raise BadEvent("cookies is not a list of strings")
-        headers["cookie"] = "; ".join(filter(None, [headers.get("cookie"), *cookies]))
+        headers.pop("cookie", None)
+        if cookies:
+            headers["cookie"] = "; ".join(cookies)
     if "rawQueryString" in event:
         query = _opt_str(event["rawQueryString"], "rawQueryString") or ""
     else:
@@ -163,8 +168,8 @@ def _v2(event, context, base_path: str) -> Request:
         script_name, path = _split_prefix(_path(raw_path, "rawPath"), named)
     else:
         script_name, path = (wsgi_string(f"/{base_path}") if base_path else ""), _path(raw_path, "rawPath")
-    return Request(
-        door="v2",
+    return HttpRequest(
+        format=EventFormat.V2,
         multi_value=False,
         method=_method(http.get("method")),
         script_name=script_name,

@@ -1,7 +1,7 @@
-"""The API's one error shape, and reading a request body into a schema.
+"""Reading a request body into a schema: JSON only, an object, then the schema's rules.
 
-Every API error is `{"message": str, "code": int}`, plus `"errors"` per field for a validation
-failure. Errors are raised as exceptions anywhere and rendered here, once.
+Each refusal is raised as an exception and rendered once, in the API's one error shape
+(`catsite.web.errors`).
 """
 
 from __future__ import annotations
@@ -9,20 +9,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from flask import jsonify, request
+from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 if TYPE_CHECKING:  # marshmallow loads with the first schema, not with the app (cold start)
-    from marshmallow import Schema, ValidationError
-
-
-def error_response(status: int, message: str, errors: dict | None = None):
-    body: dict = {"message": message, "code": status}
-    if errors:
-        body["errors"] = errors
-    response = jsonify(body)
-    response.status_code = status
-    return response
+    from marshmallow import Schema
 
 
 def _reject_constant(name: str):
@@ -46,9 +37,3 @@ def load_json_body(schema: Schema) -> dict:
     if not isinstance(data, dict):
         raise BadRequest('The body must be a JSON object, like {"says": "purr"}.')
     return schema.load(data)
-
-
-def validation_message(error: ValidationError) -> str:
-    fields = error.messages if isinstance(error.messages, dict) else {}
-    names = ", ".join(sorted(fields)) or "the body"
-    return f"Invalid request: check {names}."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from catsite.s3.keys import RESULTS_PREFIX, new_token
+from catsite.s3.keys import RESULTS_PREFIX, new_token, parse_location
 
 if TYPE_CHECKING:
     from catsite.s3.bucket import Bucket
@@ -41,8 +41,6 @@ class Results:
 
     def url(self, location: str) -> str:
         """A fresh presigned GET URL for a result this bucket holds, from its s3:// location."""
-        from catsite.s3.bucket import parse_location
-
         parsed = parse_location(location)
         key = parsed[1] if parsed and parsed[0] == self.bucket.name else location
         return self._presign(key)
