@@ -18,7 +18,8 @@ LOCAL_BUCKET = "catsite-local"
 def parse_args(argv=None) -> argparse.Namespace:
     # The tutorial bound 0.0.0.0 inside Docker (DOCKER_EXE set); everywhere else, loopback only.
     default_host = "0.0.0.0" if os.environ.get("DOCKER_EXE") else "127.0.0.1"  # noqa: S104
-    parser = argparse.ArgumentParser(prog="serve", description=__doc__)
+    # No abbreviations: scripts/serve reads `--lambda` itself to install what the door runs.
+    parser = argparse.ArgumentParser(prog="serve", description=__doc__, allow_abbrev=False)
     parser.add_argument("--host", default=os.environ.get("CATSITE_HOST", default_host))
     parser.add_argument("--port", type=int, default=int(os.environ.get("CATSITE_PORT", "5000")))
     parser.add_argument(
