@@ -10,7 +10,7 @@ import pytest
 
 from catsite.awslambda.door_events import BadEvent, read_request
 from catsite.awslambda.translate import LeanHttpHandler
-from catsite_tools.events import (
+from catsite_tools.local.events import (
     CLIENT_IP,
     LambdaContext,
     alb_event,

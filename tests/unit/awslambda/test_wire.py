@@ -9,7 +9,7 @@ from catsite.awslambda import doors
 from catsite.awslambda.door_events import read_request
 from catsite.awslambda.translate import error_answer
 from catsite.awslambda.wire import event_format, from_wsgi_string, status_description, wsgi_string
-from catsite_tools.events import alb_event, function_url_event, http_event, rest_event
+from catsite_tools.local.events import alb_event, function_url_event, http_event, rest_event
 
 # (text, its UTF-8 bytes: RFC 3629 section 3's encoding of each code point)
 UTF8 = [
