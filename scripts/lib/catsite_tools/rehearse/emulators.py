@@ -29,7 +29,7 @@ class AwsEmulator(LocalS3):
     serves = False
 
     def server_command(self) -> list[str]:
-        script = Path(__file__).with_name("aws_emulator.py")  # run by path: moto's process imports no tools
+        script = Path(__file__).with_name("aws_emulator.py")  # run by path, as moto's own process
         return [sys.executable, str(script), "-H", self.host, "-p", str(self.port)]
 
 
