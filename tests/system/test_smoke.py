@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from catsite_tools.local_s3 import free_port
+from catsite_tools.local.s3 import free_port
 from tests.support import ADMIN_TOKEN, ROOT
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from catsite.doors.table import DOORS
-from catsite_tools.lambda_gateway import Gateway, build_event
+from catsite_tools.local.lambda_gateway import Gateway, build_event
 
 
 class RecordingFunction:

@@ -3,7 +3,7 @@
 That function is `lambda_handler` in zappa_settings.json (`catsite.awslambda.handler.lambda_handler`:
 HTTP events on its lean path, everything else through Zappa's real handler), with the settings
 module that `zappa save-python-settings-file` writes for the `dev` stage. Events are built in each
-door's own shape as AWS documents it (scripts/lib/catsite_tools/events.py). The parity tests at the
+door's own shape as AWS documents it (scripts/lib/catsite_tools/local/events.py). The parity tests at the
 end show the lean path answers as Zappa's handler does, where Zappa is right.
 """
 
@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from catsite_tools.events import (
+from catsite_tools.local.events import (
     CUSTOM_DOMAIN,
     LambdaContext,
     alb_event,

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from catsite_tools.events import LambdaContext, alb_event, function_url_event, http_event, rest_event
+from catsite_tools.local.events import LambdaContext, alb_event, function_url_event, http_event, rest_event
 
 
 def spoil(event: dict, path: str, value) -> dict:

@@ -22,7 +22,7 @@ from catsite.jobs.runner import QUEUED_SECONDS, SILENT_SECONDS
 from catsite.s3.bucket import Bucket
 from catsite.s3.client import make_s3_client
 from catsite.stores import Stores
-from catsite_tools.events import LambdaContext
+from catsite_tools.local.events import LambdaContext
 from tests.support.janitor import (
     GRACE,
     PICTURE_FILES,

@@ -7,7 +7,7 @@ import subprocess
 import urllib.request
 from urllib.parse import urlsplit
 
-from catsite_tools.bucket_setup import LIFECYCLE_RULES
+from catsite_tools.deploy.bucket_setup import LIFECYCLE_RULES
 from tests.support import ROOT
 from tests.support.buckets import new_bucket
 from tests.support.html import parse

@@ -22,8 +22,8 @@ from catsite.pictures.kitty import kitty_path
 from catsite.s3.bucket import Bucket
 from catsite.s3.client import S3_CLIENT_CONFIG
 from catsite.web.context import current_settings, current_stores
-from catsite_tools.iam import policy, render, stage_policies
-from catsite_tools.zappa_stage import function_name, stage_config
+from catsite_tools.deploy.iam import policy, render, stage_policies
+from catsite_tools.deploy.zappa_stage import function_name, stage_config
 from tests.support import ADMIN
 from tests.support.deadlines import ExpiresAfter
 from tests.support.pictures import image_bytes, upload

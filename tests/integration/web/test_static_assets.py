@@ -20,9 +20,9 @@ from catsite.s3.bucket import Bucket, open_bucket
 from catsite.settings import Settings
 from catsite.stores.says import Says
 from catsite.web.static import StaticAssetError, build_assets
-from catsite_tools.bucket_setup import allow_public_static_reads
-from catsite_tools.events import rest_event
-from catsite_tools.publish_static import publish, stage_overrides
+from catsite_tools.deploy.bucket_setup import allow_public_static_reads
+from catsite_tools.deploy.publish_static import publish, stage_overrides
+from catsite_tools.local.events import rest_event
 from tests.support import ROOT
 
 STATIC = ROOT / "static"
@@ -150,7 +150,7 @@ def test_browsers_may_read_published_assets_and_nothing_else(store, s3, bucket, 
 
 def test_the_publish_script_uses_the_environments_bucket_and_is_idempotent(settings):
     env = {**os.environ, **settings}
-    run = [sys.executable, "-m", "catsite_tools.publish_static"]
+    run = [sys.executable, "-m", "catsite_tools.deploy.publish_static"]
     first = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
     assert f"uploaded {len(build_assets(STATIC))}, already there 0" in first.stdout
     second = subprocess.run(run, env=env, capture_output=True, text=True, check=True)

@@ -10,7 +10,7 @@ import pytest
 
 from catsite.awslambda.lean import LeanHttpHandler
 from catsite.awslambda.reading import BadEvent, read_request
-from catsite_tools.events import (
+from catsite_tools.local.events import (
     CLIENT_IP,
     LambdaContext,
     alb_event,

@@ -10,7 +10,7 @@ from catsite.awslambda.reading import read_request
 from catsite.doors import table as doors
 from catsite.doors.formats import event_format
 from catsite.doors.wsgi_text import from_wsgi_string, wsgi_string
-from catsite_tools.events import alb_event, function_url_event, http_event, rest_event
+from catsite_tools.local.events import alb_event, function_url_event, http_event, rest_event
 
 # (text, its UTF-8 bytes: RFC 3629 section 3's encoding of each code point)
 UTF8 = [
