@@ -131,7 +131,7 @@ class Settings:
     )
     max_request_bytes: int = setting(
         "CATSITE_MAX_REQUEST_BYTES",
-        "largest request body the app accepts (the ALB's limit)",
+        "largest request body the app accepts; a door that carries less lowers it",
         1 * MIB,
         read=positive_int,
         shown="1 MiB",

@@ -1,24 +1,11 @@
 """The function Lambda calls: `lambda_handler` in zappa_settings.json.
 
-HTTP events (API Gateway REST v1, HTTP API and Function URL payload 2.0, ALB) take a lean path,
-`LeanHttpHandler`: it translates the event into a WSGI environ as AWS documents each door's event,
-runs the app and shapes the answer for the door (a malformed event or an escape from the app is a
-JSON error in the door's shape). Everything else (`@task`, scheduled events, S3,
-SQS, commands) goes to Zappa's own `LambdaHandler`. Why: Zappa's handler module imports boto3 and
-asyncio eagerly (about 200 ms of every cold start), which an HTTP request never needs; `/healthz`
-on the lean path imports no boto3 at all. The parity tests in
-tests/integration/awslambda/test_front_doors.py show where the lean path answers as Zappa's
-handler does, and where it follows AWS's documents instead.
-
-Two Zappa 0.63 defects are repaired on both paths, both about answers Zappa gets wrong:
-
-1. REST v1 on an execute-api host: Zappa strips the stage from the path with a bare prefix test,
-   so with stage `dev` a request for `/devices` reaches the app as `ices`. The lean path takes the
-   path from the event as API Gateway sent it; on Zappa's path `catsite.awslambda.zappa_repairs` restores it.
-2. Every Set-Cookie is sent twice: Zappa's `ZappaWSGIMiddleware` adds a lower-case copy of each,
-   and REST answers carry both `headers` and `multiValueHeaders`, which API Gateway merges. The
-   lean path sends each header once, in the door's complete form; on Zappa's path the middleware
-   is unwrapped and the single-value copy dropped.
+HTTP events (API Gateway REST, HTTP API, Function URL, ALB: `catsite.doors.formats`) take the lean
+path (`catsite.awslambda.lean`), which reads each event as AWS documents it and never imports
+Zappa's handler module (it imports boto3 and asyncio eagerly, which no HTTP request needs).
+Everything else (`@task`, schedules, S3, SQS, commands) goes to Zappa's own handler, with its
+defects repaired (`catsite.awslambda.zappa_repairs`). docs/front-doors.md says where the two
+paths answer alike and where the lean one follows AWS's documents instead.
 
 SnapStart (`prod`): at import this module registers two runtime hooks with `snapshot_restore_py`
 (Lambda's runtime provides it; without it, as off Lambda, nothing is registered). Before the

@@ -3,8 +3,8 @@
 A cold start allocates a few hundred thousand objects that live as long as the process: the
 modules of Flask, Werkzeug, Jinja and botocore, the app, botocore's parsed models and endpoint
 data, the S3 client. While they are being made, allocation keeps triggering collections, and each
-full one walks everything allocated so far without finding anything to free: about 30 ms of a
-cold start (docs/benchmarks.md).
+full one walks everything allocated so far without finding anything to free (what that costs a
+cold start: docs/benchmarks.md).
 
 `paused_then_frozen()` pauses the collector while that happens, then freezes what exists
 (`gc.freeze()`, Python's documented way to leave start-up objects out of every later collection,

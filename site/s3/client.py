@@ -66,8 +66,8 @@ def make_s3_client(region: str, endpoint_url: str | None = None, *, patient: boo
 
     Made by botocore directly: the same S3 operations `boto3.client("s3")` offers (credentials,
     endpoint and `AWS_ENDPOINT_URL*` resolution and presigning are all botocore's), without
-    importing boto3 and s3transfer for managed transfers catsite never uses: about 12 ms less of
-    a cold start that reaches S3, measured on the unzipped artifact.
+    importing boto3 and s3transfer for managed transfers catsite never uses (the saving:
+    docs/benchmarks.md).
     """
     config = S3_CLIENT_CONFIG
     if patient:
