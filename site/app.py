@@ -20,15 +20,13 @@ def create_app(config: Mapping[str, object] | None = None, *, bucket=None) -> Fl
     (`TESTING`, say). `bucket` injects a ready `catsite.s3.bucket.Bucket` for the stores; otherwise
     one is built on first use (`catsite.web.context`).
     """
-    from flask import Flask  # here, not at import: importing the entry point stays light
-
     from catsite.settings import Settings
     from catsite.web import context
 
     config = dict(config or {})
     names = Settings.names()
     settings = Settings.load({k: v for k, v in config.items() if k in names})
-    app = Flask(
+    app = _flask_class()(
         "catsite",
         template_folder=str(settings.root / "templates"),
         # With CATSITE_STATIC_URL the assets come from S3: no /static route, no Lambda invocation.
@@ -47,6 +45,33 @@ def create_app(config: Mapping[str, object] | None = None, *, bucket=None) -> Fl
     for wrap in wsgi_layers(settings):
         app.wsgi_app = wrap(app.wsgi_app)
     return app
+
+
+def _flask_class():
+    """Flask, deciding once per function whether a view or hook is a coroutine function.
+
+    Flask asks (`ensure_sync`) for every hook and view on every request, through `inspect`; the
+    answer never changes for a function, so it is kept, by function (a flask-restful view is a
+    method of a new object each request: its function is the key, so the table stays as small
+    as the app). Imported here, not at import: importing the entry point stays light.
+    """
+    from inspect import iscoroutinefunction
+
+    from flask import Flask
+
+    class CatsiteFlask(Flask):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._coroutine: dict = {}
+
+        def ensure_sync(self, func):
+            key = getattr(func, "__func__", func)
+            coroutine = self._coroutine.get(key)
+            if coroutine is None:
+                coroutine = self._coroutine[key] = iscoroutinefunction(func)
+            return self.async_to_sync(func) if coroutine else func
+
+    return CatsiteFlask
 
 
 def wsgi_layers(settings) -> list:
