@@ -104,10 +104,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_static_and_security(app: Flask) -> None:
-    from catsite.web import security, static
+    from catsite.web import public_urls, security, static
 
     static.register(app)
     security.register(app)
+    public_urls.register(app)
 
 
 def register_size_limits(app: Flask) -> None:

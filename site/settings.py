@@ -48,6 +48,16 @@ def origins(name: str, raw: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
 
 
+def public_address(name: str, raw: str) -> str:
+    """An http(s) origin with an optional path: `https://cats.example.com`, `https://h/dev`."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(f"{name} must be http(s)://host[:port][/path], not {raw!r}")
+    return raw.rstrip("/")
+
+
 def folder(name: str, raw: str) -> Path:
     return Path(raw)
 
@@ -114,6 +124,15 @@ class Settings:
     )
     region: str = setting(
         ("AWS_REGION", "AWS_DEFAULT_REGION"), "region of the bucket (Lambda sets it)", "us-east-1"
+    )
+    public_url: str = setting(
+        "CATSITE_PUBLIC_URL",
+        "the site's public address (scheme, host, path prefix if any): every absolute URL the site "
+        "writes starts with it, never with a request's `Host`; empty: relative URLs only",
+        "",
+        read=public_address,
+        shown="empty; `./scripts/serve` sets its own, `scripts/deploy` the stage's",
+        example="http://127.0.0.1:5000",
     )
     static_url: str = setting(
         "CATSITE_STATIC_URL",

@@ -184,10 +184,10 @@ def _document(settings) -> dict:
     return spec.to_dict()
 
 
-def document_for(script_root: str) -> dict:
-    """The document for a request that came in under `script_root` (a stage prefix, or none)."""
+def document_for(server: str) -> dict:
+    """The document, its one server `server` (the public address, a stage prefix, or none)."""
     answer = copy.deepcopy(document())
-    answer["servers"] = [{"url": script_root or "/"}]
+    answer["servers"] = [{"url": server or "/"}]
     return answer
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
@@ -14,6 +13,7 @@ from catsite.pictures.gallery import check_cursor
 from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
 from catsite.pictures.kitty import KITTY_ID
 from catsite.web.context import current_gallery, current_settings, current_stores
+from catsite.web.public_urls import absolute, external_url_for
 
 schemas = deferred("catsite.api.schemas")
 docs_page = deferred("catsite.api.docs_page")
@@ -114,8 +114,8 @@ def picture(picture_id: str):
         pic=pic,
         is_kitty=pic["id"] == KITTY_ID,
         added=f"{added.day} {added:%B %Y}, {added:%H:%M} UTC",
-        share_image=urljoin(request.url_root, pic["display_url"]),
-        share_url=url_for("pages.picture", picture_id=picture_id, _external=True),
+        share_image=absolute(pic["display_url"]),
+        share_url=external_url_for("pages.picture", picture_id=picture_id),
         size=_size(pic["bytes"]),
     )
 

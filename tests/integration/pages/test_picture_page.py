@@ -15,6 +15,15 @@ from tests.support.pictures import image_bytes, upload_and_register
 
 #: At least a day (the issue); content-named renditions may be kept for a year (RFC 8246 immutable).
 ONE_DAY = 86_400
+#: The stage's public address (CATSITE_PUBLIC_URL): absolute URLs start with it, whatever the Host.
+PUBLIC = "https://cats.example.com"
+
+
+@pytest.fixture
+def client(settings):
+    from catsite.app import create_app
+
+    return create_app({**settings, "CATSITE_PUBLIC_URL": PUBLIC, "TESTING": True}).test_client()
 
 
 def max_age(cache_control: str) -> int:
@@ -112,7 +121,7 @@ def test_the_picture_page_shows_the_picture_its_caption_date_size_and_links(clie
     meta = {a.get("property") or a.get("name"): a.get("content") for tag, a in tags if tag == "meta"}
     assert meta["og:title"] == "Mittens <on> the sofa"
     assert meta["og:image"] == record["display_url"]
-    assert meta["og:url"] == f"http://localhost/pics/{record['id']}"
+    assert meta["og:url"] == f"{PUBLIC}/pics/{record['id']}"
     assert (meta["og:image:width"], meta["og:image:height"]) == ("1600", "800")
     assert meta["twitter:card"] == "summary_large_image"
     assert meta["twitter:image"] == record["display_url"]
@@ -121,12 +130,17 @@ def test_the_picture_page_shows_the_picture_its_caption_date_size_and_links(clie
 def test_the_kittys_page_shares_an_absolute_image_url(client):
     tags = parse(client.get("/pics/kitty").get_data(as_text=True))
     meta = {a.get("property") or a.get("name"): a.get("content") for tag, a in tags if tag == "meta"}
-    assert meta["og:image"] == "http://localhost/static/kitty.png"
+    assert meta["og:image"] == f"{PUBLIC}/static/kitty.png"
 
 
-def test_the_picture_page_works_behind_a_stage_prefix(client):
-    record = upload_and_register(client, image_bytes("PNG", size=(64, 64)))
+def test_the_picture_page_works_behind_a_stage_prefix(settings):
+    """A stage served from its execute-api host: links carry the door's prefix, and the public
+    address (the stage URL, prefix included) makes the absolute ones."""
+    from catsite.app import create_app
+
     stage = "https://abc.execute-api.us-east-1.amazonaws.com/dev"
+    client = create_app({**settings, "CATSITE_PUBLIC_URL": stage, "TESTING": True}).test_client()
+    record = upload_and_register(client, image_bytes("PNG", size=(64, 64)))
     tags = parse(client.get(f"/pics/{record['id']}", base_url=stage).get_data(as_text=True))
     assert "/dev/pics" in {a["href"] for tag, a in tags if tag == "a"}
     meta = {a.get("property"): a.get("content") for tag, a in tags if tag == "meta"}

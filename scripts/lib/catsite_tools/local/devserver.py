@@ -35,6 +35,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def own_address(host: str, port: int, prefix: str = "") -> str:
+    """The address a browser on this machine reaches the server at (0.0.0.0 binds every interface)."""
+    return f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}{prefix}"  # noqa: S104
+
+
 def _stop_on_sigterm(signum, frame):
     raise KeyboardInterrupt  # `kill` and container stops clean up like Ctrl-C does
 
@@ -67,6 +72,7 @@ def main(argv=None) -> None:
 
         from catsite.app import create_app
 
+        os.environ.setdefault("CATSITE_PUBLIC_URL", own_address(args.host, args.port))
         app = create_app()
         # One line per request: catsite's JSON request log. Werkzeug's own access line would be a
         # second one (its warnings and errors still show).

@@ -227,17 +227,20 @@ def run(args, env: dict) -> None:
 
     from catsite.settings import DEFAULT_ROOT
     from catsite_tools.deploy.zappa_stage import stage_config
+    from catsite_tools.local.devserver import own_address
 
     config = stage_config(args.stage, DEFAULT_ROOT / "zappa_settings.json")
+    prefix = (
+        f"/{args.stage}" if args.door == "rest" or (args.door == "http" and args.stage != "$default") else ""
+    )
+    env = {
+        **env,
+        "CATSITE_PUBLIC_URL": env.get("CATSITE_PUBLIC_URL") or own_address(args.host, args.port, prefix),
+    }
     with tempfile.TemporaryDirectory() as workdir:
         start = function_starter(DEFAULT_ROOT, args.stage, args.zip, env, workdir)
         gateway = Gateway(args.door, args.stage, start, float(config.get("timeout_seconds", 30)))
         server = serve(gateway, args.host, args.port)
-        prefix = (
-            f"/{args.stage}"
-            if args.door == "rest" or (args.door == "http" and args.stage != "$default")
-            else ""
-        )
         source = "the built zip" if args.zip else "source"
         print(
             f"catsite behind a local {args.door} door (stage {args.stage}, from {source}) at "
