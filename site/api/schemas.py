@@ -159,7 +159,13 @@ class ErrorSchema(Schema):
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        metadata={"description": "Per field: what is wrong with it (validation failures only)."},
+        metadata={
+            "description": "Per field: what is wrong with it (validation failures only): at most 20 "
+            "fields, 5 messages each, names and messages at most 200 characters."
+        },
+    )
+    omitted = fields.Integer(
+        metadata={"description": "How many more fields were wrong than `errors` lists (when any)."}
     )
 
 
