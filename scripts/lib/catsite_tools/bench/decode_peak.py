@@ -75,8 +75,13 @@ def run() -> dict:
         counter = 0
         for stage, memory in stage_memories().items():
             peaks = []
-            env = {**os.environ, **DUMMY_CREDENTIALS, "CATSITE_BUCKET": bucket,
-                   "AWS_ENDPOINT_URL_S3": s3_server.url, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory)}  # fmt: skip
+            env = {
+                **os.environ,
+                **DUMMY_CREDENTIALS,
+                "CATSITE_BUCKET": bucket,
+                "AWS_ENDPOINT_URL_S3": s3_server.url,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory),
+            }
             for kind, fmt, mode, content_type, per_pixel in KINDS:
                 side = largest_side(memory, per_pixel)
                 counter += 1
