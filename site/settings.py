@@ -216,6 +216,12 @@ class Settings:
         read=positive_int,
         shown="2 GiB",
     )
+    max_pending_uploads: int = setting(
+        "CATSITE_MAX_PENDING_UPLOADS",
+        "quota: how many upload grants may wait to be registered at once (their bytes count too)",
+        20,
+        read=positive_int,
+    )
     #: The janitor (`catsite.jobs.janitor`) leaves every object younger than this alone, so a
     #: registration or delete in flight is never touched.
     janitor_grace: float = setting(

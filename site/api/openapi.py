@@ -33,6 +33,8 @@ ERRORS = {
     409: "A concurrent writer kept changing the state; try again.",
     413: "The body is larger than the site accepts; upload large files to S3 instead.",
     415: "The body is not declared JSON (Content-Type: application/json).",
+    429: "Too many at once: the site has as many upload grants waiting to be registered as it takes "
+    "(CATSITE_MAX_PENDING_UPLOADS); try again after Retry-After seconds, when the soonest expires.",
     422: "The location is well formed, but no upload is there (it expired, or was never sent), or the "
     "object is too big, not an image of an accepted type, or would take more memory to decode than "
     "this stage allows one picture (half its memory less the runtime's share; errors says which).",
@@ -155,7 +157,7 @@ OPERATIONS = (
         "/uploads",
         "A presigned POST for one direct upload to S3",
         schemas.UploadAnswerSchema,
-        (400, 413, 415, 503, 507),
+        (400, 413, 415, 429, 503, 507),
         body=schemas.UploadRequestSchema,
         status=201,
         description="Large files never pass through the function: send the file straight to S3 with "

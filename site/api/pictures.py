@@ -25,12 +25,13 @@ class CatPictures(Resource):
     def post(self):
         settings = current_settings()
         body = load_json_body(schemas.RegisterPictureSchema.for_stage(settings))
+        stores = current_stores()
         record, created = register_upload(
-            current_stores().pictures,
+            stores.pictures,
             body["location"],
             body["caption"],
             settings.max_upload_bytes,
-            Quota.of(settings),
+            (Quota.of(settings), stores.quota),
             decode_budget(settings.memory_mib),
         )
         status = 201 if created else 200

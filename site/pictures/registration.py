@@ -24,6 +24,7 @@ from catsite.pictures.images import (
     inspect,
     renditions,
 )
+from catsite.pictures.quota import RECORD_BYTES
 from catsite.pictures.uploads import UPLOAD_KEY, location_problem
 from catsite.s3.keys import parse_location, rendition_key
 from catsite.stores.pictures import PictureRecord
@@ -31,6 +32,7 @@ from catsite.stores.pictures import PictureRecord
 if TYPE_CHECKING:
     from catsite.pictures.quota import Quota
     from catsite.stores.pictures import PictureStore
+    from catsite.stores.quota import QuotaLedger
 
 #: Bytes read in the first request: enough for every allowed format's header in almost all files.
 SNIFF_RANGE = 64 * 1024
@@ -42,12 +44,13 @@ def register_upload(
     location: str,
     caption: str,
     max_bytes: int,
-    quota: Quota | None = None,
+    quota: tuple[Quota, QuotaLedger] | None = None,
     decode_budget: int = 1 << 62,
 ) -> tuple[PictureRecord, bool]:
     """Turn an upload into a picture; returns (record, created). Registering the same upload
     again returns the existing picture instead of creating another. A new picture that would pass
-    `quota`, or that needs more than `decode_budget` bytes to decode
+    `quota` (the quota and its ledger: the picture is reserved there before its first write), or
+    that needs more than `decode_budget` bytes to decode
     (`catsite.pictures.images.decode_budget`), is refused before anything is written."""
     problem = location_problem(location, store.bucket.name)
     if problem:
@@ -84,9 +87,6 @@ def _register_new(store, picture_id, key, caption, max_bytes, quota, budget) -> 
         )
     if info.content_type not in ALLOWED_TYPES:
         raise Unacceptable(f"The file must be a {TYPE_NAMES} image.", "location")
-    if quota is not None:
-        quota.check(store, info.size)
-
     reader = store.open_upload(info, SNIFF_RANGE)
     try:
         inspection = inspect(reader, info.content_type)
@@ -120,7 +120,17 @@ def _register_new(store, picture_id, key, caption, max_bytes, quota, budget) -> 
         source=key,
     )
     files = {record.thumb_key: thumb.data, record.display_key: display.data}
-    return store.save(record, info, files)
+    if quota is None:
+        return store.save(record, info, files)
+    limits, ledger = quota
+    limits.reserve(ledger, picture_id, info.size + len(thumb.data) + len(display.data) + RECORD_BYTES)
+    try:
+        saved, created = store.save(record, info, files)
+    except BaseException:
+        if store.get(picture_id) is None:  # nothing stored under this id: the reservation goes
+            limits.release(ledger, picture_id)
+        raise
+    return saved, created
 
 
 def _sentence(error: Exception) -> str:

@@ -26,6 +26,7 @@ from catsite.errors import (
     Refusal,
     StorageConflict,
     StorageUnavailable,
+    TryLater,
     Unacceptable,
     Unauthorized,
 )
@@ -38,6 +39,7 @@ REFUSAL_STATUS = {
     NotFound: 404,
     Conflict: 409,
     Unacceptable: 422,
+    TryLater: 429,
     QuotaExceeded: 507,
 }
 
@@ -186,6 +188,8 @@ def register(app: Flask) -> None:
         if isinstance(error, Unauthorized):
             challenge = getattr(error, "challenge", CHALLENGE)
             response.headers["WWW-Authenticate"] = challenge
+        if isinstance(error, TryLater):
+            response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     @app.errorhandler(StorageConflict)

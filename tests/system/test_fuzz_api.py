@@ -26,13 +26,18 @@ from tests.support import ADMIN_TOKEN
 
 PHASES = "examples,coverage,fuzzing,stateful"
 EXAMPLES = 60
-#: One widening of a default, for one operation, from the document's own words: a location of
-#: the right shape that names no upload is 422 (ERRORS[422]), a state of S3 and not a rule a
-#: request could be written to meet, like the 404 and 409 the check already allows.
+#: Two widenings of a default, from the document's own words, each a state of the site and not a
+#: rule a request could be written to meet (like the 404 and 409 the check already allows): a
+#: location of the right shape that names no upload is 422 (ERRORS[422]); a grant asked for while
+#: the site has as many waiting as it takes is 429 (ERRORS[429]).
 CONFIG = """
 [[operations]]
 include-name = "POST /cat/pics"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-name = "POST /uploads"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "429"]
 """
 
 
