@@ -24,8 +24,8 @@ from catsite_tools.events import (
     http_event,
     rest_event,
 )
-from tests.integration.awslambda.answer import Answer
 from tests.support import ROOT
+from tests.support.answer import Answer
 
 KITTY = (ROOT / "static" / "kitty.png").read_bytes()
 

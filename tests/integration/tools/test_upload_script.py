@@ -1,4 +1,5 @@
-"""scripts/upload: one clear line on any failure, and its default site from CATSITE_SITE_URL."""
+"""scripts/upload: a file sent and its record printed, one clear line on any failure, and its default
+site from CATSITE_SITE_URL."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import socket
 import subprocess
+import urllib.request
 
 from tests.support import ROOT
 from tests.support.pictures import image_bytes
@@ -56,3 +58,43 @@ def test_the_default_site_comes_from_catsite_site_url(live_server, tmp_path):
     done = run_upload(str(picture), "--quiet", env={"CATSITE_SITE_URL": live_server})
     assert done.returncode == 0, done.stderr
     assert (json.loads(done.stdout)["width"], done.stderr) == (40, "")
+
+
+def test_scripts_upload_sends_a_file_and_prints_the_record(live_server, tmp_path):
+    picture = tmp_path / "Garfield On Monday.jpg"
+    picture.write_bytes(image_bytes("JPEG", size=(800, 600)))
+    done = subprocess.run(
+        [
+            str(ROOT / "scripts" / "upload"),
+            str(picture),
+            "--caption",
+            "from a terminal",
+            "--site",
+            live_server,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["caption"] == "from a terminal"
+    assert (record["width"], record["height"], record["content_type"]) == (800, 600, "image/jpeg")
+    assert "to S3" in done.stderr  # the progress bar
+    with urllib.request.urlopen(f"{live_server}/cat/pics", timeout=10) as answer:
+        assert json.load(answer)["items"][0]["id"] == record["id"]
+
+
+def test_scripts_upload_explains_a_refusal(live_server, tmp_path):
+    fake = tmp_path / "cat.png"
+    fake.write_text("not a picture at all")
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "upload"), str(fake), "--site", live_server, "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "not a PNG, JPEG, GIF or WebP" in done.stderr
