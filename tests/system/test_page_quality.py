@@ -10,11 +10,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from catsite_tools.page_budgets import PAGE_BYTES_BUDGET, PAGE_PATHS, PAGE_REQUESTS_BUDGET, is_cat_picture
+from tests.support.browser import WCAG_2_A_AA
 
 pytestmark = pytest.mark.browser
 
 NOT_FOUND = "/no/such/page"
-WCAG_2_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 @pytest.fixture(params=["flask-static", "static-from-s3"])

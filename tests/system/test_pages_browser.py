@@ -265,7 +265,7 @@ def test_the_picture_page_works_behind_the_stage_prefix(page: Page, lambda_door)
 def test_a_filled_gallery_and_a_picture_page_have_no_wcag_violation(page: Page, live_server, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
-    from tests.system.test_page_quality import WCAG_2_A_AA
+    from tests.support.browser import WCAG_2_A_AA
 
     upload_and_register(LiveSite(live_server), image_bytes("PNG", (300, 200)))  # untitled: the quiet fallback
     record = upload_and_register(
