@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import pytest
 
-def test_the_token_is_compared_in_constant_time():
-    import inspect
+
+def test_the_token_is_compared_in_constant_time(monkeypatch):
+    """Every sent bearer token, right or wrong, goes through `hmac.compare_digest` (whose time does
+    not depend on how much of a guess matches), and its verdict decides."""
+    import hmac
+    from types import SimpleNamespace
+
+    from flask import Flask
 
     from catsite.web import admin
 
-    assert "hmac.compare_digest" in inspect.getsource(admin.require_admin)
+    compared = []
+    constant_time = hmac.compare_digest
+
+    def recorded(sent, configured):
+        compared.append(tuple(v.encode() if isinstance(v, str) else bytes(v) for v in (sent, configured)))
+        return constant_time(sent, configured)
+
+    monkeypatch.setattr(hmac, "compare_digest", recorded)
+    app = Flask(__name__)
+    app.extensions["settings"] = SimpleNamespace(admin_token="s3cret")
+    with app.test_request_context(headers={"Authorization": "Bearer s3cret"}):
+        admin.require_admin()
+    with (
+        app.test_request_context(headers={"Authorization": "Bearer s3cres"}),
+        pytest.raises(admin.Unauthorized),
+    ):
+        admin.require_admin()
+    assert compared == [(b"s3cret", b"s3cret"), (b"s3cres", b"s3cret")]
