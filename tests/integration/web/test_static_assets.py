@@ -90,8 +90,9 @@ def test_css_and_js_references_point_at_hashed_names(linked_static):
 def test_a_reference_cycle_is_refused(tmp_path):
     (tmp_path / "a.js").write_text('import "./b.js";')
     (tmp_path / "b.js").write_text('import "./a.js";')
-    with pytest.raises(StaticAssetError, match="cycle"):
+    with pytest.raises(StaticAssetError) as refused:
         build_assets(tmp_path)
+    assert "a.js" in str(refused.value) and "b.js" in str(refused.value)  # it names the files
 
 
 def test_publishing_uploads_every_file_with_its_type_and_cache_header(store, s3, bucket):
@@ -216,8 +217,8 @@ def test_with_a_static_url_an_unknown_file_fails_loudly(settings):
     app = create_app({**settings, "CATSITE_STATIC_URL": "https://cdn.example/static"})
     from flask import url_for
 
-    with app.test_request_context(), pytest.raises(StaticAssetError, match="not a file in static"):
-        url_for("static", filename="nope.css")
+    with app.test_request_context(), pytest.raises(StaticAssetError, match="nope.css"):
+        url_for("static", filename="nope.css")  # the error names the file
 
 
 @pytest.mark.parametrize("static_url", ["", "https://cdn.example/static"])
