@@ -11,7 +11,7 @@ import subprocess
 import urllib.request
 
 from tests.support import ROOT
-from tests.support.pictures import LiveSite, image_bytes, register, upload
+from tests.support.pictures import LiveSite, image_bytes, refused_registration
 
 NOT_A_PICTURE = b"not a picture at all"
 
@@ -48,10 +48,7 @@ def test_an_unreachable_site_is_one_line_without_a_traceback(tmp_path):
 
 def site_refusal(live_server) -> dict:
     """The site's own Error for registering a file that is not a picture (what the script relays)."""
-    site = LiveSite(live_server)
-    answer = register(site, upload(site, NOT_A_PICTURE, "image/png", "cat.png")["location"])
-    assert answer.status_code == 422
-    return answer.get_json()
+    return refused_registration(LiveSite(live_server), NOT_A_PICTURE)
 
 
 def test_a_refusal_is_said_once(live_server, tmp_path):
