@@ -1,6 +1,6 @@
 """Failures the service layer reports, in the app's terms.
 
-They carry no HTTP knowledge; the app maps each to one status in one place (`catsite.api.errors`).
+They carry no HTTP knowledge; the app maps each to one status in one place (`catsite.web.errors`).
 This module imports nothing heavy, so the app can register handlers without loading botocore.
 """
 

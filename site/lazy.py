@@ -4,8 +4,8 @@ A Lambda cold start pays for every module its first request imports. The heavy m
 on first use instead, through `deferred(name)`: a stand-in that imports the module the first time
 one of its attributes is read. Only names on the list may be deferred, so the list stays the
 whole story; `tests/system/test_artifact.py` states what `/healthz` and `GET /` load through the
-Lambda entry point, and fails when an eager import creeps in. The costs are measured in a fresh
-interpreter on top of the loaded app (`python -X importtime`; they move with machine load).
+Lambda entry point, and fails when an eager import creeps in. What each costs is measured in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ import importlib
 
 #: module -> what it pulls in, what it costs, and who needs it.
 DEFERRED = {
-    "catsite.api.schemas": "marshmallow, ~65-85 ms: request bodies, query strings, the gallery",
-    "catsite.api.openapi": "apispec, ~45 ms: /openapi.json and /docs",
+    "catsite.api.schemas": "marshmallow: request bodies, query strings, the gallery",
+    "catsite.api.openapi": "apispec: /openapi.json and /docs",
     "catsite.api.docs_page": "the document arranged for /docs, with apispec: /docs",
-    "catsite.s3.bucket": "botocore's exceptions, with the adapter: the first request that reaches S3",
-    "catsite.s3.client": "botocore's session and S3 model, ~140 ms: the first request that reaches S3",
-    "catsite.awslambda.tasks": "Zappa's task module and boto3, ~300 ms: the first job on Lambda",
-    "zappa.handler": "Zappa's handler, boto3, asyncio, ~155 ms: events that are not HTTP",
-    "PIL.Image": "Pillow, ~13 ms: registering a picture",
+    "catsite.s3.bucket": "botocore, with the adapter and its clients: the first request that reaches S3",
+    "catsite.jobs.lambda_task": "Zappa's task module and boto3: the first job on Lambda",
+    "zappa.handler": "Zappa's handler, boto3, asyncio: events that are not HTTP",
+    "PIL.Image": "Pillow: registering a picture",
     "PIL.ImageOps": "Pillow, with PIL.Image: making a thumbnail",
 }
 # Deferred by where they sit, not listed above: `flask` is imported inside `create_app` (so
-# importing `catsite` and the entry point stays standard-library only), and flask_cors only
+# importing the entry point stays standard-library only), and flask_cors only
 # when CORS origins are configured.
 
 

@@ -3,6 +3,6 @@
 This is the one module that builds the app at import, by design: it is what WSGI servers load.
 """
 
-from catsite import create_app
+from catsite.app import create_app
 
 app = create_app()

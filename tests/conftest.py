@@ -18,8 +18,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from catsite import create_app
-from catsite_tools.local_s3 import DUMMY_CREDENTIALS, SERVERS, LocalS3, free_port
+from catsite.app import create_app
+from catsite_tools.local.s3 import DUMMY_CREDENTIALS, SERVERS, LocalS3, free_port
 from tests.support import ADMIN_TOKEN, ROOT
 from tests.support.buckets import new_bucket
 from tests.support.processes import lambda_door_command, serve_site, serving

@@ -73,7 +73,7 @@ ensure_venv() {
 # ministack (the local S3 that enforces presigned-POST policies and conditional writes) pins a
 # botocore of its own, older than the one catsite's boto3 needs, so it cannot share .venv: it gets
 # .venv-ministack from requirements-ministack.lock (ministack and the boto3 its Lambda's functions
-# import, at its botocore) and runs as its own process (catsite_tools.local_s3 and the rehearsal
+# import, at its botocore) and runs as its own process (catsite_tools.local.s3 and the rehearsal
 # start it with that venv's Python). Safe to call from parallel test
 # workers: the first one installs, the others wait on the lock and find the stamp.
 ensure_ministack_venv() {

@@ -11,7 +11,7 @@ class CatApi(Api):
 
     flask-restful answers some errors itself (its 404 adds "did you mean" hints, its 405 and 413
     have their own shape). Re-raising hands every error to the app's handlers, so the API has
-    exactly one error shape (`catsite.api.errors`).
+    exactly one error shape (`catsite.web.errors`).
     """
 
     def handle_error(self, e):
@@ -21,7 +21,7 @@ class CatApi(Api):
 def create_api_blueprint() -> Blueprint:
     from catsite.api.cat import Cat
     from catsite.api.health import Health
-    from catsite.api.jobs import Job, PicturesArchive
+    from catsite.api.jobs import JobState, PicturesArchive
     from catsite.api.paths import register_converters
     from catsite.api.pictures import CatPicture, CatPictures
     from catsite.api.reference import OpenApiDocument
@@ -44,7 +44,7 @@ def create_api_blueprint() -> Blueprint:
     api.add_resource(CatPictures, "/cat/pics", endpoint="cat_pics")
     api.add_resource(PicturesArchive, "/cat/pics/archive", endpoint="cat_pics_archive")
     api.add_resource(CatPicture, "/cat/pics/<picture_id:picture_id>", endpoint="cat_picture")
-    api.add_resource(Job, "/jobs/<job_id:job_id>", endpoint="job")
+    api.add_resource(JobState, "/jobs/<job_id:job_id>", endpoint="job")
     api.add_resource(Uploads, "/uploads", endpoint="uploads")
     api.add_resource(Health, "/healthz", endpoint="healthz")
     api.add_resource(OpenApiDocument, "/openapi.json", endpoint="openapi")

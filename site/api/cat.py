@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import jsonify, make_response
 from flask_restful import Resource
 
-from catsite.api.errors import load_json_body
+from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
-from catsite.services import get_says
+from catsite.web.context import current_stores
 
 schemas = deferred("catsite.api.schemas")
 
@@ -19,8 +19,8 @@ def _says_response(says: str):
 
 class Cat(Resource):
     def get(self):
-        return _says_response(get_says().get())
+        return _says_response(current_stores().says.get())
 
     def post(self):
         body = load_json_body(schemas.CatSaysSchema())
-        return _says_response(get_says().set(body["says"]))
+        return _says_response(current_stores().says.set(body["says"]))

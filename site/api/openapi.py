@@ -14,12 +14,12 @@ from functools import lru_cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import current_app
 from marshmallow import Schema
 
 from catsite.api import schemas
 from catsite.api.paths import CONVERTERS
 from catsite.api.text import anchored
+from catsite.web.context import current_settings
 
 #: What each error status means, for every operation that can answer it.
 ERRORS = {
@@ -163,7 +163,7 @@ OPERATIONS = (
 
 def document() -> dict:
     """The document of this app's stage, without `servers` (which depend on the front door)."""
-    return _document(current_app.extensions["settings"])
+    return _document(current_settings())
 
 
 @lru_cache(maxsize=8)
@@ -184,10 +184,10 @@ def _document(settings) -> dict:
     return spec.to_dict()
 
 
-def document_for(script_root: str) -> dict:
-    """The document for a request that came in under `script_root` (a stage prefix, or none)."""
+def document_for(server: str) -> dict:
+    """The document, its one server `server` (the public address, a stage prefix, or none)."""
     answer = copy.deepcopy(document())
-    answer["servers"] = [{"url": script_root or "/"}]
+    answer["servers"] = [{"url": server or "/"}]
     return answer
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from werkzeug.routing import BaseConverter
 
-from catsite.api.pictures import KITTY_ID
-from catsite.jobs.runner import JOB_ID
-from catsite.pictures.registration import PICTURE_ID
+from catsite.pictures.kitty import KITTY_ID
+from catsite.stores.jobs import JOB_ID
+from catsite.stores.pictures import PICTURE_ID
 
 
 class PictureIdConverter(BaseConverter):

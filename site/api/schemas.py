@@ -9,8 +9,6 @@ schema when it is made, so the document of a stage states that stage's limits.
 
 from __future__ import annotations
 
-import re
-
 from marshmallow import (
     EXCLUDE,
     RAISE,
@@ -20,10 +18,11 @@ from marshmallow import (
     validate,
 )
 
-from catsite.api.pictures import CURSOR
 from catsite.api.text import Pattern, PrintableText
+from catsite.pictures.gallery import CURSOR
 from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
-from catsite.pictures.registration import UPLOAD_KEY
+from catsite.pictures.uploads import location_pattern, location_problem
+from catsite.stores.jobs import JobStatus
 
 SAYS_MAX = 280
 
@@ -129,20 +128,10 @@ class LocationPattern(Pattern):
 
     def __init__(self, bucket: str):
         super().__init__(location_pattern(bucket), "")
-        self.prefix = f"s3://{bucket}/"
+        self.bucket = bucket
 
     def _format_error(self, value: str) -> str:
-        if not value.startswith("s3://"):
-            return "The location must be an s3:// URI returned by POST /uploads."
-        if not value.startswith(self.prefix):
-            return "The location must be in this site's bucket."
-        return "The location must be an upload key returned by POST /uploads (uploads/<id>/<name>)."
-
-
-def location_pattern(bucket: str) -> str:
-    """s3://<this stage's bucket>/<an upload key of the shape catsite hands out>."""
-    key = re.sub(r"\(\?P<\w+>", "(", UPLOAD_KEY.pattern)  # named groups are Python's syntax only
-    return "s3://" + bucket.replace(".", r"\.") + "/" + key  # bucket names: a-z, 0-9, '-', '.'
+        return location_problem(value, self.bucket) or "The location is not one POST /uploads returned."
 
 
 class PictureListQuerySchema(Schema):
@@ -278,7 +267,7 @@ class JobSchema(Schema):
 
     id = fields.String(required=True)
     kind = fields.String(required=True, metadata={"description": "What the job does: `archive`."})
-    status = fields.String(required=True, validate=validate.OneOf(("queued", "running", "done", "failed")))
+    status = fields.String(required=True, validate=validate.OneOf([status.value for status in JobStatus]))
     progress = fields.Float(required=True, metadata={"description": "0 to 1."})
     message = fields.String(required=True, metadata={"description": "What it is doing, for people."})
     created_at = fields.String(required=True)

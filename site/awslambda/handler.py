@@ -1,24 +1,11 @@
 """The function Lambda calls: `lambda_handler` in zappa_settings.json.
 
-HTTP events (API Gateway REST v1, HTTP API and Function URL payload 2.0, ALB) take a lean path,
-`LeanHttpHandler`: it translates the event into a WSGI environ as AWS documents each door's event,
-runs the app and shapes the answer for the door (a malformed event or an escape from the app is a
-JSON error in the door's shape). Everything else (`@task`, scheduled events, S3,
-SQS, commands) goes to Zappa's own `LambdaHandler`. Why: Zappa's handler module imports boto3 and
-asyncio eagerly (about 200 ms of every cold start), which an HTTP request never needs; `/healthz`
-on the lean path imports no boto3 at all. The parity tests in
-tests/integration/awslambda/test_front_doors.py show where the lean path answers as Zappa's
-handler does, and where it follows AWS's documents instead.
-
-Two Zappa 0.63 defects are repaired on both paths, both about answers Zappa gets wrong:
-
-1. REST v1 on an execute-api host: Zappa strips the stage from the path with a bare prefix test,
-   so with stage `dev` a request for `/devices` reaches the app as `ices`. The lean path takes the
-   path from the event as API Gateway sent it; on Zappa's path `catsite.awslambda.zappa_repairs` restores it.
-2. Every Set-Cookie is sent twice: Zappa's `ZappaWSGIMiddleware` adds a lower-case copy of each,
-   and REST answers carry both `headers` and `multiValueHeaders`, which API Gateway merges. The
-   lean path sends each header once, in the door's complete form; on Zappa's path the middleware
-   is unwrapped and the single-value copy dropped.
+HTTP events (API Gateway REST, HTTP API, Function URL, ALB: `catsite.doors.formats`) take the lean
+path (`catsite.awslambda.lean`), which reads each event as AWS documents it and never imports
+Zappa's handler module (it imports boto3 and asyncio eagerly, which no HTTP request needs).
+Everything else (`@task`, schedules, S3, SQS, commands) goes to Zappa's own handler, with its
+defects repaired (`catsite.awslambda.zappa_repairs`). docs/front-doors.md says where the two
+paths answer alike and where the lean one follows AWS's documents instead.
 
 SnapStart (`prod`): at import this module registers two runtime hooks with `snapshot_restore_py`
 (Lambda's runtime provides it; without it, as off Lambda, nothing is registered). Before the
@@ -30,10 +17,11 @@ hooks only for a version published with SnapStart on, so `dev` and `$LATEST` nev
 
 from __future__ import annotations
 
+from catsite.awslambda.lean import LeanHttpHandler
 from catsite.awslambda.startup import paused_then_frozen, prepare_for_snapshot, refresh_after_restore
-from catsite.awslambda.translate import LeanHttpHandler
 from catsite.awslambda.zappa_repairs import zappa_lambda_handler
-from catsite.jobs.deadline import invocation_context
+from catsite.deadline import invocation_context
+from catsite.doors.formats import event_format
 
 _lean: LeanHttpHandler | None = None
 
@@ -41,7 +29,7 @@ _lean: LeanHttpHandler | None = None
 def lambda_handler(event, context):
     """Lambda's entry point: HTTP events on the lean path, everything else through Zappa."""
     invocation_context.set(context)  # for jobs, which Zappa's @task routing calls without it
-    if is_http_event(event):
+    if event_format(event) is not None:
         if _lean is None:
             return _first_http_event(event, context)
         if _lean.usable:
@@ -87,18 +75,3 @@ def _register_snapstart_hooks() -> bool:
 
 
 _register_snapstart_hooks()
-
-
-def is_http_event(event) -> bool:
-    if not isinstance(event, dict):
-        return False
-    # A proxy event's own marks (even when another field is malformed): payload 2.0's version,
-    # v1's method, or the ALB's and REST's request context beside a path.
-    context = event.get("requestContext")
-    elb = isinstance(context, dict) and "elb" in context
-    return (
-        event.get("version") == "2.0"
-        or "httpMethod" in event
-        or elb
-        or ("path" in event and "resource" in event)
-    )

@@ -3,8 +3,8 @@
 A cold start allocates a few hundred thousand objects that live as long as the process: the
 modules of Flask, Werkzeug, Jinja and botocore, the app, botocore's parsed models and endpoint
 data, the S3 client. While they are being made, allocation keeps triggering collections, and each
-full one walks everything allocated so far without finding anything to free: about 30 ms of a
-210 ms cold start of `GET /` on the unzipped artifact.
+full one walks everything allocated so far without finding anything to free (what that costs a
+cold start: docs/benchmarks.md).
 
 `paused_then_frozen()` pauses the collector while that happens, then freezes what exists
 (`gc.freeze()`, Python's documented way to leave start-up objects out of every later collection,
@@ -52,11 +52,11 @@ def prepare_for_snapshot(app) -> None:
     import encodings.idna  # noqa: F401 - the first connection encodes its host name with it
 
     from catsite.api import schemas  # noqa: F401 - marshmallow, loaded otherwise by the first body
-    from catsite.services import get_stores
+    from catsite.web.context import current_stores
 
     for name in app.jinja_env.list_templates():
         app.jinja_env.get_template(name)  # compiled now; Jinja keeps it in the environment's cache
-    get_stores(app)
+    current_stores(app)
 
 
 def refresh_after_restore(app) -> None:
@@ -68,7 +68,7 @@ def refresh_after_restore(app) -> None:
 
     random.seed()  # from os.urandom: restored environments must not share one sequence
     from catsite.s3.client import refresh_session
-    from catsite.services import STORES
+    from catsite.web.context import STORES
 
     stores = app.extensions.get(STORES)
     if stores is not None:

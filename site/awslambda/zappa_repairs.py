@@ -1,10 +1,12 @@
 """Zappa's own handler, with its 0.63 defects repaired: everything that is not an HTTP event
 (`@task`, schedules, S3, SQS, commands) and HTTP events the lean path cannot serve go here.
 
-`zappa_lambda_handler` unwraps Zappa's cookie middleware (it sends every Set-Cookie twice),
-drops the single-value header copy REST answers carry beside `multiValueHeaders`, and gives an
-ALB answer the reason phrase the ELB guide shows ("404 Not Found", not Werkzeug's "404 NOT FOUND").
-`RestStagePathFix` is WSGI middleware that undoes Zappa's stage stripping on REST v1 events.
+`zappa_lambda_handler` unwraps Zappa's cookie middleware (it sends every Set-Cookie twice) and
+puts `RestStagePathFix` in its place, drops the single-value header copy REST answers carry beside
+`multiValueHeaders`, and gives an ALB answer the reason phrase the ELB guide shows ("404 Not
+Found", not Werkzeug's "404 NOT FOUND"). `RestStagePathFix` is WSGI middleware that undoes Zappa's
+stage stripping on REST v1 events; only Zappa's path needs it (the lean path reads the path as
+API Gateway sent it), so only Zappa's handler gets it.
 
 On an execute-api host API Gateway has already removed the stage from `event["path"]`, and Zappa
 sets SCRIPT_NAME to `/<stage>`; it then also strips `/<stage>` from the path with a bare prefix
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from catsite.awslambda.wire import event_format, status_description, wsgi_string
+from catsite.awslambda.answers import status_description
+from catsite.doors.formats import EventFormat, event_format
+from catsite.doors.wsgi_text import wsgi_string
 from catsite.lazy import deferred
 
 zappa_handler = deferred("zappa.handler")
@@ -29,7 +33,7 @@ class RestStagePathFix:
 
     def __call__(self, environ, start_response):
         event = environ.get("lambda.event")
-        if event_format(event) == "rest" and event.get("httpMethod") and environ.get("SCRIPT_NAME"):
+        if event_format(event) is EventFormat.REST and event.get("httpMethod") and environ.get("SCRIPT_NAME"):
             context = event.get("requestContext")
             stage = context.get("stage", "") if isinstance(context, dict) else ""
             if environ["SCRIPT_NAME"] == f"/{stage}":
@@ -40,16 +44,19 @@ class RestStagePathFix:
 
 def zappa_lambda_handler(event, context):
     """Zappa's LambdaHandler, with its defects repaired."""
-    unwrap_cookie_middleware(zappa_handler.LambdaHandler())  # the per-container singleton; loads the app once
+    repair_wsgi_app(zappa_handler.LambdaHandler())  # the per-container singleton; loads the app once
     response = without_duplicate_headers(zappa_handler.LambdaHandler.lambda_handler(event, context))
     return with_reason_phrase(response)
 
 
-def unwrap_cookie_middleware(handler) -> None:
+def repair_wsgi_app(handler) -> None:
+    """Once per handler: Zappa's cookie middleware out, the stage-path repair in."""
     from zappa.middleware import ZappaWSGIMiddleware
 
     if isinstance(handler.wsgi_app, ZappaWSGIMiddleware):
         handler.wsgi_app = handler.wsgi_app.application
+    if not isinstance(handler.wsgi_app, RestStagePathFix):
+        handler.wsgi_app = RestStagePathFix(handler.wsgi_app)
 
 
 def without_duplicate_headers(response):

@@ -39,9 +39,9 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 
+from catsite.deadline import Deadline, OutOfTime
 from catsite.errors import PreconditionLost
-from catsite.jobs.deadline import Deadline, OutOfTime
-from catsite.jobs.runner import now_iso, observed
+from catsite.jobs.runner import observed
 from catsite.s3.keys import (
     INDEX_PREFIX,
     JOBS_PREFIX,
@@ -51,6 +51,8 @@ from catsite.s3.keys import (
     record_key,
     rendition_owner,
 )
+from catsite.stores import open_stores
+from catsite.stores.jobs import Job, JobStatus
 
 #: Kept in hand when the janitor stops: one S3 call at its worst (two attempts of 2 s to connect
 #: and 5 s to read, `catsite.s3.client`) and the log line.
@@ -78,7 +80,7 @@ class Report:
 
 
 class Janitor:
-    """One run over a stage's stores (`catsite.services.Stores`)."""
+    """One run over a stage's stores (`catsite.stores.Stores`)."""
 
     def __init__(self, stores, grace_seconds: float, deadline: Deadline, clock=time.time):
         self.bucket = stores.bucket
@@ -150,7 +152,7 @@ class Janitor:
                 continue
             self.deadline.check()
             record = self.pictures.get(token)
-            if record is not None and record.get("source") == obj["Key"]:
+            if record is not None and record.source == obj["Key"]:
                 leftovers.append(obj["Key"])
         self.report.removed_uploads += self._delete(leftovers)
 
@@ -167,15 +169,15 @@ class Janitor:
                 continue
             body, etag = found
             try:
-                job = json.loads(body)
+                job = Job.from_json(json.loads(body))
                 seen = observed(job)
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # not a job this code wrote; never guess
-            if seen["status"] != "failed" or job["status"] == "failed":
+            if seen.status is not JobStatus.FAILED or job.status is JobStatus.FAILED:
                 continue
             self.deadline.check()
             try:
-                self.bucket.put_json(obj["Key"], {**seen, "updated_at": now_iso()}, if_match=etag)
+                self.bucket.put_json(obj["Key"], seen.changed().to_json(), if_match=etag)
             except PreconditionLost:
                 continue  # the job's runner wrote in between: it is alive after all
             self.report.jobs_failed += 1
@@ -222,13 +224,12 @@ def run_janitor(event=None, context=None) -> dict:
     context, by `CATSITE_JOB_BUDGET_SECONDS`). Returns the counts; a failure (S3 unavailable) is
     logged with the counts so far, then raised as JanitorFailed, so Lambda counts the invocation
     as failed."""
-    from catsite.services import stores_for
     from catsite.settings import Settings
 
     started = time.perf_counter()
     settings = Settings.load()
     janitor = Janitor(
-        stores_for(settings),
+        open_stores(settings),
         settings.janitor_grace,
         Deadline(settings.job_budget, context, safety=MARGIN_SECONDS),
     )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from urllib.parse import urljoin
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from catsite import timestamps
 from catsite.lazy import deferred
+from catsite.pictures.gallery import check_cursor
 from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
-from catsite.services import get_says
+from catsite.pictures.kitty import KITTY_ID
+from catsite.web.context import current_gallery, current_settings, current_stores
+from catsite.web.public_urls import absolute, external_url_for
 
 schemas = deferred("catsite.api.schemas")
 docs_page = deferred("catsite.api.docs_page")
@@ -21,7 +23,7 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("index.html", says=get_says().get())
+    return render_template("index.html", says=current_stores().says.get())
 
 
 @bp.get("/docs")
@@ -55,11 +57,11 @@ def change_says():
         body = schemas.CatSaysSchema().load({"says": request.form.get("says", "")})
     except schemas.ValidationError as error:
         message = " ".join(error.messages.get("says", ["Please check what you typed."]))
-        says = get_says().get()
+        says = current_stores().says.get()
         return render_template(
             "index.html", says=says, error=message, draft=request.form.get("says", "")
         ), 400
-    get_says().set(body["says"])
+    current_stores().says.set(body["says"])
     return redirect(url_for("pages.home"), code=303)
 
 
@@ -74,28 +76,27 @@ def pictures():
     The cursor API only goes forward (one S3 listing after a key), so the way back is carried in
     the links: `back` lists the cursors of the newer pages seen on the way here ("" the first).
     """
-    from catsite.api.pictures import decode_cursor, list_pictures
-
     query = schemas.PictureListQuerySchema().load(request.args.to_dict())
     cursor = query["cursor"]
     trail = request.args.get("back", "").split(".") if cursor else []
-    trail = [c for c in trail[-TRAIL_MAX:] if not c or decode_cursor(c)]  # refuses foreign cursors (400)
-    items, next_cursor = list_pictures(query["limit"], cursor)
+    trail = [c for c in trail[-TRAIL_MAX:] if not c or check_cursor(c)]  # refuses foreign cursors (400)
+    page = current_gallery().page(query["limit"], cursor)
     older = newer = None
     size = {"limit": query["limit"]} if "limit" in request.args else {}  # a chosen page size stays
-    if next_cursor:
-        older = url_for("pages.pictures", cursor=next_cursor, back=".".join([*trail, cursor or ""]), **size)
+    if page.next_cursor:
+        older = url_for(
+            "pages.pictures", cursor=page.next_cursor, back=".".join([*trail, cursor or ""]), **size
+        )
     if cursor:
         previous = trail[-1] if trail else ""
         newer = url_for("pages.pictures", cursor=previous or None, back=".".join(trail[:-1]) or None, **size)
-    max_bytes = current_app.extensions["settings"].max_upload_bytes
     return render_template(
         "pics.html",
-        items=items,
+        items=page.items,
         older=older,
         newer=newer,
-        empty=not cursor and all(pic["id"] == "kitty" for pic in items),
-        max_bytes=max_bytes,
+        empty=not cursor and page.only_kitty,
+        max_bytes=current_settings().max_upload_bytes,
         accept=",".join(CONTENT_TYPES),  # the one list of image types, for the form and its script
         type_names=TYPE_NAMES,
     )
@@ -106,16 +107,15 @@ def picture(picture_id: str):
     """One picture's page: its display rendition, caption, date and size; an HTML 404 when the
     id is unknown or the picture was deleted. Open Graph and Twitter tags make shared links
     preview (their URLs must be absolute)."""
-    from catsite.api.pictures import find_picture
-
-    pic = find_picture(picture_id)
-    added = datetime.fromisoformat(pic["created_at"].replace("Z", "+00:00"))
+    pic = current_gallery().find(picture_id)
+    added = timestamps.parse(pic["created_at"])
     return render_template(
         "picture.html",
         pic=pic,
+        is_kitty=pic["id"] == KITTY_ID,
         added=f"{added.day} {added:%B %Y}, {added:%H:%M} UTC",
-        share_image=urljoin(request.url_root, pic["display_url"]),
-        share_url=url_for("pages.picture", picture_id=picture_id, _external=True),
+        share_image=absolute(pic["display_url"]),
+        share_url=external_url_for("pages.picture", picture_id=picture_id),
         size=_size(pic["bytes"]),
     )
 

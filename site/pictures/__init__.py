@@ -1,2 +1,4 @@
-"""Cat pictures: uploads and registration, image checks, the store of records, the archive.
-Importing this package imports nothing."""
+"""Cat pictures: the gallery (`gallery`, with the tutorial's `kitty`), direct uploads (`uploads`),
+registration (`registration`, with `images`: what an upload really is), the `quota`, and the
+streaming ZIP of every picture (`archive`). Records are `catsite.stores.pictures`. Importing this
+package imports nothing."""

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from catsite.jobs.deadline import Deadline
+from catsite.deadline import Deadline
+from catsite.pictures.kitty import KITTY_CAPTION, KITTY_FILE, KITTY_ID
+from catsite.stores.pictures import PictureRecord
 
 #: Progress callbacks fire at most this often (seconds), and once per picture at most.
 PROGRESS_EVERY = 1.0
-_RECORD_FIELDS = ("id", "caption", "content_type", "bytes", "width", "height", "created_at")
 
 
 def download_name(when: datetime) -> str:
@@ -29,8 +30,8 @@ def download_name(when: datetime) -> str:
     return f"catsite-pictures-{when:%Y-%m-%d}.zip"
 
 
-def entry_name(record: dict) -> str:
-    return f"pictures/{record['id']}.{record['extension']}"
+def entry_name(record: PictureRecord) -> str:
+    return f"pictures/{record.id}.{record.extension}"
 
 
 def build_archive(
@@ -41,11 +42,11 @@ def build_archive(
 ) -> dict:
     """Write the archive to results/; return {"location", "url", "count", "bytes"}.
 
-    `stores` is `catsite.services.Stores` (its pictures and results are used). Raises OutOfTime
-    (nothing written) when the deadline comes first.
+    `stores` is `catsite.stores.Stores` (its pictures and results are used); `kitty` the kitty's
+    file. Raises OutOfTime (nothing written) when the deadline comes first.
     """
     records = list(stores.pictures.all())
-    total = sum(r["bytes"] for r in records) + kitty.stat().st_size
+    total = sum(r.bytes for r in records) + kitty.stat().st_size
     done = 0
     last_report = 0.0
 
@@ -60,14 +61,14 @@ def build_archive(
     name = download_name(datetime.now(UTC))
     with stores.results.new("zip", "application/zip", name) as out:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-            index = [{k: r[k] for k in _RECORD_FIELDS} | {"file": entry_name(r)} for r in records]
-            kitty_entry = {"id": "kitty", "caption": "The tutorial's kitty", "file": "kitty.png"}
+            index = [r.shown() | {"file": entry_name(r)} for r in records]
+            kitty_entry = {"id": KITTY_ID, "caption": KITTY_CAPTION, "file": KITTY_FILE}
             archive.writestr("index.json", json.dumps([*index, kitty_entry], indent=2, ensure_ascii=False))
-            archive.write(kitty, "kitty.png")
+            archive.write(kitty, KITTY_FILE)
             done += kitty.stat().st_size
             for number, record in enumerate(records, start=1):
                 report(f"Adding picture {number} of {len(records)}", force=True)
-                with archive.open(entry_name(record), "w", force_zip64=record["bytes"] >= 2**31) as entry:
+                with archive.open(entry_name(record), "w", force_zip64=record.bytes >= 2**31) as entry:
                     for chunk in stores.pictures.chunks(record):
                         deadline.check()
                         entry.write(chunk)

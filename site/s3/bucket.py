@@ -2,8 +2,8 @@
 
 `Bucket` wraps a botocore S3 client and a bucket name. Every call goes through `call`, which
 turns botocore's errors into catsite's with the one table in `catsite.s3.errors`; the stores
-(`catsite.says`, `catsite.pictures.store`, `catsite.jobs.store`, `catsite.results`) speak the
-app's terms over it and never see botocore.
+(`catsite.stores`) speak the
+app's terms over it and never see botocore. `open_bucket(settings)` builds the stage's.
 """
 
 from __future__ import annotations
@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from catsite.errors import ObjectMissing
 from catsite.s3.errors import service_error
+from catsite.s3.keys import format_location
+
+if TYPE_CHECKING:
+    from catsite.settings import Settings
 
 #: How long a presigned GET (a picture, a result) stays valid.
 URL_SECONDS = 15 * 60
-_SCHEME = "s3://"
 
 
 @dataclass(frozen=True)
@@ -28,19 +31,6 @@ class ObjectInfo:
     key: str
     size: int
     content_type: str
-
-
-def format_location(bucket: str, key: str) -> str:
-    """The `s3://bucket/key` form of an object's location."""
-    return f"{_SCHEME}{bucket}/{key}"
-
-
-def parse_location(location: str) -> tuple[str, str] | None:
-    """(bucket, key) of an `s3://bucket/key` location; None for anything else."""
-    if not location.startswith(_SCHEME):
-        return None
-    bucket, slash, key = location[len(_SCHEME) :].partition("/")
-    return (bucket, key) if bucket and slash else None
 
 
 class Bucket:
@@ -193,3 +183,15 @@ def _read(body, key: str) -> bytes:
         return body.read()
     except BotoCoreError as error:
         raise service_error(error, "get_object", key) from error
+
+
+def open_bucket(settings: Settings) -> Bucket:
+    """The bucket `settings` name, with clients from the process's one botocore session."""
+    from catsite.s3.client import make_s3_client
+
+    region, endpoint = settings.region, settings.s3_endpoint_url
+    return Bucket(
+        make_s3_client(region, endpoint),
+        settings.bucket,
+        patient=lambda: make_s3_client(region, endpoint, patient=True),
+    )

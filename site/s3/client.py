@@ -1,12 +1,10 @@
 """S3 clients, all made from one botocore session per process.
 
 A botocore session loads and caches the S3 service model, the endpoint rules and the resolved
-credentials; creating a fresh session for every client cost 110 to 160 ms a client, measured
-here. So every client of a process (the normal and the patient one, a job's, a script's) comes
-from one session, made on first use, never at import. `drop_session()` forgets it, so the next
-client starts from a new one; `refresh_session()` starts a new one that keeps the parsed models
-(SnapStart's after-restore hook: credentials and connections from before the snapshot must not
-be reused).
+credentials, so every client of a process (the normal and the patient one, a job's, a script's)
+comes from one session, made on first use, never at import (what a session costs: docs/benchmarks.md).
+`refresh_session()` starts a new one that keeps the parsed models (SnapStart's after-restore hook:
+credentials and connections from before the snapshot must not be reused).
 """
 
 from __future__ import annotations
@@ -62,21 +60,14 @@ def refresh_session() -> None:
         _session.register_component("data_loader", old.get_component("data_loader"))
 
 
-def drop_session() -> None:
-    """Forget the shared session: the next client is made from a new one."""
-    global _session
-    with _lock:
-        _session = None
-
-
 def make_s3_client(region: str, endpoint_url: str | None = None, *, patient: bool = False):
     """An S3 client with catsite's timeouts (`patient`: a long read timeout); `endpoint_url`
     points at a local S3.
 
     Made by botocore directly: the same S3 operations `boto3.client("s3")` offers (credentials,
     endpoint and `AWS_ENDPOINT_URL*` resolution and presigning are all botocore's), without
-    importing boto3 and s3transfer for managed transfers catsite never uses: about 12 ms less of
-    a cold start that reaches S3, measured on the unzipped artifact.
+    importing boto3 and s3transfer for managed transfers catsite never uses (the saving:
+    docs/benchmarks.md).
     """
     config = S3_CLIENT_CONFIG
     if patient:

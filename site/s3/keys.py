@@ -32,13 +32,8 @@ def record_key(picture_id: str) -> str:
     return f"{PICS_PREFIX}{picture_id}/record.json"
 
 
-def picture_keys(picture_id: str, extension: str) -> dict[str, str]:
-    folder = f"{PICS_PREFIX}{picture_id}/"
-    return {
-        "record": record_key(picture_id),
-        "original": f"{folder}original.{extension}",
-        "thumb": f"{folder}thumb.webp",
-    }
+def original_key(picture_id: str, extension: str) -> str:
+    return f"{PICS_PREFIX}{picture_id}/original.{extension}"
 
 
 def rendition_key(picture_id: str, data: bytes) -> str:
@@ -70,3 +65,16 @@ def new_token() -> str:
 
 def job_key(job_id: str) -> str:
     return f"{JOBS_PREFIX}{job_id}.json"
+
+
+def format_location(bucket: str, key: str) -> str:
+    """The `s3://bucket/key` form of an object's location."""
+    return f"s3://{bucket}/{key}"
+
+
+def parse_location(location: str) -> tuple[str, str] | None:
+    """(bucket, key) of an `s3://bucket/key` location; None for anything else."""
+    if not location.startswith("s3://"):
+        return None
+    bucket, slash, key = location[len("s3://") :].partition("/")
+    return (bucket, key) if bucket and slash else None

@@ -16,8 +16,8 @@ class MultipartWriter(io.RawIOBase):
     Parts go up on UPLOADERS threads while the writer goes on producing the next one, so reading
     and sending overlap; memory stays near UPLOADERS + 1 parts whatever the size written. S3
     wants parts of at least 5 MiB (but the last) and at most 10,000 of them: 8 MiB parts allow
-    results up to 78 GiB. Three uploaders keep S3 busy while the ZIP is written (two left the
-    writer waiting on uploads a fifth of the time), in about 32 MiB of parts.
+    results up to 78 GiB. Three uploaders keep S3 busy while the ZIP is written (the measurement
+    behind the number: docs/benchmarks.md), in about 32 MiB of parts.
 
     Nothing is visible until `complete()` (or leaving a `with` block normally); an error, or
     closing without completing, discards every part, so the object is never half-written.

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hmac
 
-from flask import current_app, request
+from flask import request
 
 from catsite.errors import Forbidden, Unauthorized
+from catsite.web.context import current_settings
 
 #: The WWW-Authenticate challenge of a 401 (RFC 6750 section 3).
 CHALLENGE = 'Bearer realm="catsite moderation"'
@@ -25,7 +26,7 @@ CHALLENGE = 'Bearer realm="catsite moderation"'
 
 def require_admin() -> None:
     """Return when the request carries the admin token; otherwise raise 401 or 403."""
-    configured = current_app.extensions["settings"].admin_token
+    configured = current_settings().admin_token
     if not configured:
         raise Forbidden("Deleting is switched off on this site: no admin token (CATSITE_ADMIN_TOKEN) is set.")
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")

@@ -12,10 +12,10 @@ import gzip
 
 from flask import Flask, request
 
-from catsite.awslambda.wire import TEXT_MIMETYPES
+from catsite.doors.media import TEXT_MIMETYPES
 
 MIN_BYTES = 1024
-# What is gzipped: the types a door carries as text (`catsite.awslambda.wire.TEXT_MIMETYPES`), all
+# What is gzipped: the types a door carries as text (`catsite.doors.media.TEXT_MIMETYPES`), all
 # of them, since text (XML too) shrinks. A type the door already sends base64
 # (`application/manifest+json`, say) is left as it is, as are images and fonts.
 

@@ -1,11 +1,12 @@
 """Error rendering for the whole app: JSON for the API, HTML pages for people.
 
-One place decides the shape of every error. An API request (the API blueprint, or a path under
-one of the API's prefixes, or a client that asks for JSON and not HTML) gets `{"message", "code"}`;
-a page request gets a template from `templates/errors/`. No traceback ever reaches a client.
+One place decides the shape of every error (`error_response`). An API request (the API blueprint,
+or a path under one of the API's prefixes, or a client that asks for JSON and not HTML) gets
+`{"message", "code"}`; a page request gets a template from `templates/errors/`. No traceback ever
+reaches a client.
 
 The API's prefixes (the first path segment of every route of the `api` blueprint) are read from
-the app's URL map once, when the app is built, and kept in `app.extensions["api_prefixes"]`; CORS
+the app's URL map once, when the app is built, and kept in `app.extensions[API_PREFIXES]`; CORS
 (`catsite.web.security`) uses the same set. A new API route needs no list edited.
 """
 
@@ -13,10 +14,9 @@ from __future__ import annotations
 
 import sys
 
-from flask import Flask, current_app, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from catsite.api.errors import error_response, validation_message
 from catsite.errors import (
     Conflict,
     Forbidden,
@@ -42,6 +42,8 @@ REFUSAL_STATUS = {
 }
 
 API_BLUEPRINT = "api"
+#: `app.extensions` key of the API's first path segments.
+API_PREFIXES = "catsite.api_prefixes"
 
 #: Friendlier words than Werkzeug's defaults, which speak of "the server" and "the URL".
 API_MESSAGES = {
@@ -50,6 +52,23 @@ API_MESSAGES = {
     413: "The request body is larger than this site accepts ({limit} bytes). "
     "Upload large files to S3 with POST /uploads and send their location instead.",
 }
+
+
+def error_response(status: int, message: str, errors: dict | None = None):
+    """The API's one error shape: `{"message", "code"}`, plus `errors` per field."""
+    body: dict = {"message": message, "code": status}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def validation_message(error) -> str:
+    """The message of a marshmallow ValidationError: which fields to check."""
+    fields = error.messages if isinstance(error.messages, dict) else {}
+    names = ", ".join(sorted(fields)) or "the body"
+    return f"Invalid request: check {names}."
 
 
 def api_prefixes(app: Flask) -> frozenset[str]:
@@ -68,7 +87,7 @@ def is_api_request() -> bool:
     if request.blueprint == API_BLUEPRINT:
         return True
     first = request.path.lstrip("/").split("/", 1)[0]
-    if first in current_app.extensions["api_prefixes"]:
+    if first in current_app.extensions[API_PREFIXES]:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
@@ -101,7 +120,7 @@ def render_error(status: int, message: str, errors: dict | None = None):
 
 def register(app: Flask) -> None:
     """Error handlers; call after the blueprints are registered (the API's prefixes come from them)."""
-    app.extensions["api_prefixes"] = api_prefixes(app)
+    app.extensions[API_PREFIXES] = api_prefixes(app)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

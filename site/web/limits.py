@@ -18,12 +18,13 @@ import mimetypes
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from catsite.awslambda.doors import Door, door_for, wire_size
-from catsite.awslambda.wire import travels_base64
+from catsite.doors.media import travels_base64
+from catsite.doors.table import Door, door_for
+from catsite.web.context import current_settings, current_stores
 
 
 def register(app: Flask) -> None:
-    configured = app.extensions["settings"].max_request_bytes
+    configured = current_settings(app).max_request_bytes
 
     @app.before_request
     def refuse_oversize_requests():
@@ -50,7 +51,7 @@ def wire_bytes(response, door: Door) -> int:
     are not seen here, so such a body is counted as base64, the larger size)."""
     size = response.content_length if response.content_length is not None else len(response.get_data())
     headers = response.headers
-    return wire_size(size, door, travels_base64(headers.get("Content-Type"), headers.get("Content-Encoding")))
+    return door.wire_size(size, travels_base64(headers.get("Content-Type"), headers.get("Content-Encoding")))
 
 
 def read_unsized_body(environ: dict, limit: int) -> None:
@@ -71,11 +72,9 @@ def read_unsized_body(environ: dict, limit: int) -> None:
 
 
 def move_to_s3(response, door_name: str):
-    from catsite.services import get_results
-
     content_type = response.headers.get("Content-Type", "application/octet-stream")
     extension = (mimetypes.guess_extension(response.mimetype or "") or ".bin").lstrip(".")
-    location, url = get_results().put(response.get_data(), content_type, extension)
+    location, url = current_stores().results.put(response.get_data(), content_type, extension)
     moved = jsonify(
         message=f"The answer is larger than the {door_name} front door carries; it is stored in S3. "
         "Follow the Location header (a short-lived URL) to fetch it.",

@@ -18,8 +18,8 @@ import sys
 import time
 import uuid
 
-from catsite.awslambda.doors import door_for
-from catsite.awslambda.wire import from_wsgi_string
+from catsite.doors.table import door_for
+from catsite.doors.wsgi_text import from_wsgi_string
 
 
 def request_id(environ) -> str:
@@ -55,7 +55,7 @@ class RequestLog:
     @staticmethod
     def write(environ, status: int, seconds: float) -> None:
         line = {  # in sorted order, so the plain (cached-encoder) json.dumps keeps them sorted
-            "door": door_for(environ).name,
+            "door": door_for(environ).name.value,
             "duration_ms": round(seconds * 1000, 1),
             "method": environ.get("REQUEST_METHOD", ""),
             "path": request_path(environ),

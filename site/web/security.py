@@ -18,6 +18,8 @@ from flask import Flask
 
 from catsite.s3.urls import bucket_urls
 from catsite.settings import Settings
+from catsite.web.context import current_settings
+from catsite.web.errors import API_PREFIXES
 
 HSTS = "max-age=63072000; includeSubDomains"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -87,8 +89,8 @@ class SecurityHeaders:
 
 def register(app: Flask) -> None:
     """CORS for the API when origins are configured (the headers are a WSGI layer: see
-    `catsite.wsgi_layers`)."""
-    settings: Settings = app.extensions["settings"]
+    `catsite.app.wsgi_layers`)."""
+    settings = current_settings(app)
     if settings.cors_origins:
         register_cors(app, settings.cors_origins)
 
@@ -97,7 +99,7 @@ def register_cors(app: Flask, origins: tuple[str, ...]) -> None:
     """CORS on API paths only, for exactly the configured origins (flask-cors: preflights, Vary)."""
     from flask_cors import CORS
 
-    alternatives = "|".join(re.escape(prefix) for prefix in sorted(app.extensions["api_prefixes"]))
+    alternatives = "|".join(re.escape(prefix) for prefix in sorted(app.extensions[API_PREFIXES]))
     api_paths = rf"^/({alternatives})(/.*)?$"
     CORS(
         app,

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from catsite.web.context import current_settings
+
 HASH_LENGTH = 12
 #: Uploaded beside the assets; not itself an asset.
 MANIFEST_NAME = "manifest.json"
@@ -156,10 +158,11 @@ def register(app: Flask) -> None:
     The app is built without a static route in that case (see `create_app`), so Flask asks its
     URL build error handlers, and this one answers for the `static` endpoint.
     """
-    base = app.extensions["settings"].static_url
+    settings = current_settings(app)
+    base = settings.static_url
     if not base:
         return
-    static_dir = app.extensions["settings"].root / "static"
+    static_dir = settings.root / "static"
 
     def published_url(error, endpoint: str, values: dict):
         if endpoint != "static":

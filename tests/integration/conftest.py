@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from catsite_tools.iam import copy_zappa_settings
+from catsite_tools.deploy.iam import copy_zappa_settings
 from tests.support import ROOT
 from tests.support.buckets import new_bucket
 from tests.support.door_routes import add_door_routes

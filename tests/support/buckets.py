@@ -1,10 +1,10 @@
-"""A fresh bucket on the local S3, set up as `scripts/bucket_setup` sets up the real one."""
+"""A fresh bucket on the local S3, set up as `catsite_tools.deploy.bucket_setup` sets up the real one."""
 
 from __future__ import annotations
 
 import uuid
 
-from catsite_tools.local_s3 import create_bucket
+from catsite_tools.local.s3 import create_bucket
 
 
 def new_bucket(local_s3, origins=("http://127.0.0.1",)) -> str:

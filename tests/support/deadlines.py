@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catsite.jobs.deadline import Deadline, OutOfTime
+from catsite.deadline import Deadline, OutOfTime
 
 
 class ExpiresAfter(Deadline):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import requests
 
-from catsite_tools.events import LambdaContext
-from catsite_tools.zappa_stage import stage_config
+from catsite_tools.deploy.zappa_stage import stage_config
+from catsite_tools.local.events import LambdaContext
 from tests.support import ADMIN
 from tests.support.pictures import image_bytes, register, upload, upload_token
 

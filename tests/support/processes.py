@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 
-from catsite_tools.local_s3 import create_bucket, free_port
+from catsite_tools.local.s3 import create_bucket, free_port
 from tests.support import ROOT
 
 
@@ -71,12 +71,12 @@ def serving(command: list[str], env: dict, url: str, ready: str, timeout: float 
 
 @contextlib.contextmanager
 def serve_site(settings: dict, local_s3_url: str, *options: str):
-    """The site served by `python -m catsite_tools.devserver` in its own process, on a free port; its
+    """The site served by `python -m catsite_tools.local.devserver` in its own process, on a free port; its
     bucket's CORS admits the site's origin, so browsers can upload straight to the local S3."""
     port = free_port()
     create_bucket(local_s3_url, settings["CATSITE_BUCKET"], [f"http://127.0.0.1:{port}"])
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "catsite_tools.devserver", "--port", str(port), *options]
+    command = [sys.executable, "-m", "catsite_tools.local.devserver", "--port", str(port), *options]
     with serving(command, {**os.environ, **settings}, url, f"{url}/healthz") as served:
         yield served
 
@@ -86,7 +86,7 @@ def lambda_door_command(door: str, port: int, *options: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "catsite_tools.devserver",
+        "catsite_tools.local.devserver",
         "--lambda",
         "--door",
         door,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from catsite_tools.local_s3 import free_port
+from catsite_tools.local.s3 import free_port
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
 _ERROR_CODES = {403: "AccessDenied", 500: "InternalError", 503: "ServiceUnavailable"}

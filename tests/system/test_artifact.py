@@ -3,7 +3,7 @@
 `scripts/package dev` builds the zip once per test session. It is unzipped into a read-only folder
 and its entry point (`lambda_handler` in zappa_settings.json) is called in a fresh `python -I -S`
 process whose path holds only that folder and a folder with boto3, as Lambda's runtime provides it
-(catsite_tools.lambda_worker). Every front door's event goes in; pages, JSON, the base64 PNG and JSON
+(catsite_tools.local.lambda_worker). Every front door's event goes in; pages, JSON, the base64 PNG and JSON
 errors come out, and every module of the artifact was loaded from valid bytecode.
 """
 
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from catsite_tools.events import CUSTOM_DOMAIN, alb_event, function_url_event, http_event, rest_event
-from catsite_tools.lambda_worker import LambdaProcess, unpack
+from catsite_tools.local.events import CUSTOM_DOMAIN, alb_event, function_url_event, http_event, rest_event
+from catsite_tools.local.lambda_worker import LambdaProcess, unpack
 from tests.support import ROOT
 from tests.support.buckets import new_bucket
 from tests.support.html import document

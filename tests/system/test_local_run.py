@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from catsite_tools.local_s3 import free_port
+from catsite_tools.local.s3 import free_port
 from tests.support import ROOT
 from tests.support.processes import stop_process, wait_for_http
 

@@ -1,4 +1,4 @@
-"""The serving rehearsal's local AWS (ministack with `catsite_tools.ministack_emulator`): the
+"""The serving rehearsal's local AWS (ministack with `catsite_tools.rehearse.ministack_emulator`): the
 three behaviours it adds, each as AWS's documentation states it, and the Lambda runtime it
 gives functions (the stage's Python, with the boto3 Lambda's runtime provides)."""
 
@@ -12,7 +12,7 @@ import boto3
 import pytest
 import requests
 
-from catsite_tools.rehearse_emulators import MinistackEmulator
+from catsite_tools.rehearse.emulators import MinistackEmulator
 
 #: Answers the event's query maps and what the runtime is.
 HANDLER = """

@@ -1,6 +1,6 @@
 """Page quality in real Chromium: accessibility (axe-core), budgets, console, CSP, assets from S3.
 
-Every page of `catsite_tools.page_budgets.PAGE_PATHS` is checked, plus the 404 page for accessibility.
+Every page of `catsite_tools.bench.page_budgets.PAGE_PATHS` is checked, plus the 404 page for accessibility.
 """
 
 from __future__ import annotations
@@ -9,7 +9,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from catsite_tools.page_budgets import PAGE_BYTES_BUDGET, PAGE_PATHS, PAGE_REQUESTS_BUDGET, is_cat_picture
+from catsite_tools.bench.page_budgets import (
+    PAGE_BYTES_BUDGET,
+    PAGE_PATHS,
+    PAGE_REQUESTS_BUDGET,
+    is_cat_picture,
+)
 from tests.support.browser import WCAG_2_A_AA
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from catsite_tools.rehearse_emulators import AwsEmulator
+from catsite_tools.rehearse.emulators import AwsEmulator
 from tests.support import ROOT
 
 

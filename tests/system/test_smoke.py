@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from catsite_tools.local_s3 import free_port
+from catsite_tools.local.s3 import free_port
 from tests.support import ADMIN_TOKEN, ROOT
 
 

@@ -13,8 +13,8 @@ import sys
 
 import snapshot_restore_py
 
-from catsite_tools.events import LambdaContext, rest_event
-from catsite_tools.lambda_worker import unpack
+from catsite_tools.local.events import LambdaContext, rest_event
+from catsite_tools.local.lambda_worker import unpack
 from tests.support import ROOT
 from tests.support.buckets import new_bucket
 

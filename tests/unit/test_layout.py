@@ -9,7 +9,6 @@ from pathlib import Path
 from tests.support import ROOT
 
 PACKAGE = ROOT / "site"
-MAX_MODULE_LINES = 300
 MAX_CLASS_METHODS = 15
 MAX_TOP_LEVEL_MODULES = 10
 
@@ -32,15 +31,6 @@ def imported(path: Path) -> set[str]:
 def test_the_package_keeps_at_most_ten_top_level_modules():
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(top) <= MAX_TOP_LEVEL_MODULES, top
-
-
-def test_no_module_is_longer_than_300_lines():
-    long = {
-        str(p.relative_to(ROOT)): n
-        for p in modules()
-        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
-    }
-    assert long == {}
 
 
 def test_no_class_has_more_than_15_methods():

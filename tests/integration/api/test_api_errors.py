@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from catsite import create_app
+from catsite.app import create_app
 
 MIB = 1024 * 1024
 
@@ -78,7 +78,7 @@ def test_an_unexpected_error_is_500_json_without_a_traceback(settings):
 
 
 def test_s3_down_is_a_quick_503_json(bucket):
-    from catsite_tools.local_s3 import free_port
+    from catsite_tools.local.s3 import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens here
     client = create_app({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": dead}).test_client()
@@ -89,7 +89,7 @@ def test_s3_down_is_a_quick_503_json(bucket):
 
 
 def test_healthz_answers_without_s3(bucket):
-    from catsite_tools.local_s3 import free_port
+    from catsite_tools.local.s3 import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"
     client = create_app({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": dead}).test_client()
@@ -116,7 +116,7 @@ def test_marshmallow_and_botocore_load_only_when_a_request_needs_them(settings):
 
     script = """
 import json, sys
-from catsite import create_app
+from catsite.app import create_app
 client = create_app().test_client()
 assert client.get("/healthz").status_code == 200
 loaded = {name: name in sys.modules for name in ("marshmallow", "botocore", "boto3")}

@@ -5,10 +5,10 @@ import json
 import boto3
 import pytest
 
-from catsite import create_app
+from catsite.app import create_app
 from catsite.s3.bucket import Bucket
 from catsite.s3.keys import STATE_KEY
-from catsite.says import Says
+from catsite.stores.says import Says
 
 
 def test_the_state_is_stored_in_s3_as_json(client, s3, bucket):
@@ -81,9 +81,9 @@ def test_retries_are_bounded_and_end_in_409(app, s3, bucket):
     """A writer that always loses gives up after a few attempts with a clear 409."""
     client = app.test_client()
     client.post("/cat", json={"says": "first"})
-    from catsite.services import get_says
+    from catsite.web.context import current_stores
 
-    says = get_says(app)
+    says = current_stores(app).says
     attempts = []
 
     def always_interfere(request, **_):
@@ -108,10 +108,12 @@ def test_a_damaged_state_object_reads_as_meow_and_is_repaired_by_the_next_write(
 
 def test_storage_requests_per_operation(app, client):
     """GET /cat costs one S3 request and POST /cat two (read for the ETag, conditional PUT)."""
-    from catsite.services import get_bucket
+    from catsite.web.context import current_stores
 
     calls = []
-    get_bucket(app).client.meta.events.register("before-call.s3", lambda model, **_: calls.append(model.name))
+    current_stores(app).bucket.client.meta.events.register(
+        "before-call.s3", lambda model, **_: calls.append(model.name)
+    )
     client.get("/cat")
     assert calls == ["GetObject"]
     calls.clear()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catsite import create_app
+from catsite.app import create_app
+from catsite.web.context import current_settings
 from tests.support import ADMIN, ADMIN_TOKEN
 from tests.support.api_errors import assert_error_shape, documented_statuses
 from tests.support.headers import challenge
@@ -133,10 +134,10 @@ def test_registering_an_existing_picture_again_is_not_counted_twice(settings, cl
 
 
 def test_usage_counts_records_and_every_stored_byte(client, app, picture, s3, bucket):
-    from catsite.services import get_pictures
+    from catsite.web.context import current_stores
 
     with app.app_context():
-        count, size = get_pictures(app).usage()
+        count, size = current_stores(app).pictures.usage()
     listed = s3.list_objects_v2(Bucket=bucket, Prefix="pics/")["Contents"]
     assert count == 1
     assert size == sum(obj["Size"] for obj in listed) > picture["bytes"]
@@ -152,5 +153,5 @@ def test_one_presigned_upload_is_capped_and_scoped_to_one_key(client, app):
     assert ["content-length-range", 1, 1234] in policy["conditions"]
     assert {"key": answer["fields"]["key"]} in policy["conditions"]
     assert not any(isinstance(c, list) and c[0] == "starts-with" for c in policy["conditions"])
-    too_big = presign(client, "cat.png", "image/png", app.extensions["settings"].max_upload_bytes + 1)
+    too_big = presign(client, "cat.png", "image/png", current_settings(app).max_upload_bytes + 1)
     assert too_big.status_code == 400

@@ -10,6 +10,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
+from catsite.web.context import current_settings
 from tests.support.html import document as html_document
 from tests.support.html import parse
 from tests.support.processes import run_fresh_python
@@ -109,7 +110,7 @@ def test_a_wrong_method_on_the_document_is_a_json_405(client):
 def test_apispec_is_loaded_only_when_the_document_is_asked_for(settings):
     script = """
 import sys
-from catsite import create_app
+from catsite.app import create_app
 client = create_app().test_client()
 assert client.get("/healthz").status_code == 200
 assert client.get("/cat").status_code == 200
@@ -173,7 +174,7 @@ def test_the_stages_limits_are_in_the_document(app, document, settings):
     components = document["components"]["schemas"]
     upload = components["UploadRequest"]["properties"]
     assert upload["bytes"]["minimum"] == 1
-    assert upload["bytes"]["maximum"] == app.extensions["settings"].max_upload_bytes
+    assert upload["bytes"]["maximum"] == current_settings(app).max_upload_bytes
     location = components["RegisterPicture"]["properties"]["location"]["pattern"]
     import jsonschema_rs
 

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from catsite_tools.events import LambdaContext, alb_event
+from catsite_tools.local.events import LambdaContext, alb_event
 from tests.support.answer import Answer
 
 

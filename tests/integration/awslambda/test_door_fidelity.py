@@ -1,6 +1,6 @@
 """What Flask receives behind each front door, and what the door reads back, per AWS's documents.
 
-Events come from the builders in catsite_tools.events (each written from the AWS page named
+Events come from the builders in catsite_tools.local.events (each written from the AWS page named
 beside it) and go through the Lambda entry point; a test-only echo route (conftest) answers what
 the app saw. Expected values come from the documents, not from the code:
 
@@ -22,7 +22,7 @@ import base64
 
 import pytest
 
-from catsite_tools.events import (
+from catsite_tools.local.events import (
     ALB_HOST,
     CLIENT_IP,
     CUSTOM_DOMAIN,

@@ -3,7 +3,7 @@
 That function is `lambda_handler` in zappa_settings.json (`catsite.awslambda.handler.lambda_handler`:
 HTTP events on its lean path, everything else through Zappa's real handler), with the settings
 module that `zappa save-python-settings-file` writes for the `dev` stage. Events are built in each
-door's own shape as AWS documents it (scripts/lib/catsite_tools/events.py). The parity tests at the
+door's own shape as AWS documents it (scripts/lib/catsite_tools/local/events.py). The parity tests at the
 end show the lean path answers as Zappa's handler does, where Zappa is right.
 """
 
@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from catsite_tools.events import (
+from catsite_tools.local.events import (
     CUSTOM_DOMAIN,
     LambdaContext,
     alb_event,
@@ -432,24 +432,24 @@ def test_prefer_respond_async_answers_202_with_a_job(call):
 
 def test_zappas_task_invocation_runs_a_queued_job_to_the_end(call, door_app, local_s3, monkeypatch):
     """The event Zappa's @task sends (an asynchronous invocation of the same function), given to
-    the entry point: Zappa's handler routes it to catsite.awslambda.tasks and the job completes."""
+    the entry point: Zappa's handler routes it to catsite.jobs.lambda_task and the job completes."""
     from catsite.awslambda.handler import lambda_handler
     from catsite.jobs.runner import create_job
-    from catsite.services import stores_for
     from catsite.settings import Settings
+    from catsite.stores import open_stores
 
     monkeypatch.setenv("CATSITE_BUCKET", door_app["bucket"])  # as the function's environment holds
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", local_s3.url)
-    job = create_job(stores_for(Settings.load()).jobs, "archive", "test")
+    job = create_job(open_stores(Settings.load()).jobs, "archive", "test")
     event = {
-        "task_path": "catsite.awslambda.tasks.run_job_task",
+        "task_path": "catsite.jobs.lambda_task.run_job_task",
         "capture_response": False,
         "response_id": None,
-        "args": [job["id"]],
+        "args": [job.id],
         "kwargs": {},
         "command": "zappa.asynchronous.route_lambda_task",
     }
     lambda_handler(event, LambdaContext(remaining_ms=900_000))
-    final = call(rest_event("GET", f"/jobs/{job['id']}")).json()
+    final = call(rest_event("GET", f"/jobs/{job.id}")).json()
     assert final["status"] == "done", final
     assert final["result"]["count"] == 1

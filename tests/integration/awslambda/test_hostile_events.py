@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from catsite_tools.events import LambdaContext, alb_event, function_url_event, http_event, rest_event
+from catsite_tools.local.events import LambdaContext, alb_event, function_url_event, http_event, rest_event
 
 
 def spoil(event: dict, path: str, value) -> dict:
@@ -105,11 +105,11 @@ def test_a_malformed_event_changes_nothing(call, s3, door_app):
 
 
 def test_an_event_that_is_not_an_object_goes_nowhere_near_the_app():
-    from catsite.awslambda.handler import is_http_event
+    from catsite.doors.formats import event_format
 
     for event in (None, [], "GET /", 7):
-        assert not is_http_event(event)
-    assert is_http_event({"requestContext": {"elb": {}}})  # an ALB event without a method is HTTP
+        assert event_format(event) is None
+    assert event_format({"requestContext": {"elb": {}}}) is not None  # an ALB event without a method is HTTP
 
 
 def test_an_alb_event_without_a_method_is_a_400_in_the_albs_shape(call):

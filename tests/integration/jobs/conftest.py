@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from catsite import create_app
-from catsite_tools.events import LambdaContext, scheduled_event
+from catsite.app import create_app
+from catsite_tools.local.events import LambdaContext, scheduled_event
 from tests.support.janitor import GRACE, rule_name
 
 

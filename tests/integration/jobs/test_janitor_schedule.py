@@ -11,8 +11,8 @@ import json
 import pytest
 
 from catsite.jobs.janitor import JanitorFailed
-from catsite_tools.events import LambdaContext, scheduled_event
-from catsite_tools.zappa_stage import stage_config, stage_names
+from catsite_tools.deploy.zappa_stage import stage_config, stage_names
+from catsite_tools.local.events import LambdaContext, scheduled_event
 from tests.support.janitor import JANITOR, rule_name
 
 

@@ -16,13 +16,13 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from catsite.jobs.deadline import Deadline
+from catsite.deadline import Deadline
 from catsite.jobs.janitor import MARGIN_SECONDS, Janitor
 from catsite.jobs.runner import QUEUED_SECONDS, SILENT_SECONDS
 from catsite.s3.bucket import Bucket
 from catsite.s3.client import make_s3_client
-from catsite.services import stores_over
-from catsite_tools.events import LambdaContext
+from catsite.stores import Stores
+from catsite_tools.local.events import LambdaContext
 from tests.support.janitor import (
     GRACE,
     PICTURE_FILES,
@@ -136,7 +136,7 @@ def test_renditions_stay_with_their_picture_and_go_with_an_interrupted_registrat
     assert complete(after, kept)
 
     # However old: a run a year later keeps every file of a complete picture.
-    stores = stores_over(Bucket(make_s3_client("us-east-1", local_s3.url), bucket))
+    stores = Stores.over(Bucket(make_s3_client("us-east-1", local_s3.url), bucket))
     later = Janitor(stores, GRACE, Deadline(60), clock=lambda: time.time() + 365 * 86400).run()
     assert bucket_state() == after and later.removed_files == later.removed_records == 0
 

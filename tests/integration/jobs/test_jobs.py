@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from catsite import create_app
-from catsite.jobs.deadline import OutOfTime
-from catsite.jobs.runner import create_job, kitty_path
+from catsite.app import create_app
+from catsite.deadline import OutOfTime
+from catsite.jobs.runner import create_job
 from catsite.pictures.archive import build_archive
-from catsite.services import get_jobs, get_stores
+from catsite.pictures.kitty import kitty_path
+from catsite.stores.jobs import Job, JobKind
+from catsite.web.context import current_settings, current_stores
 from tests.support.api_errors import LEAKS, assert_error_shape, documented_statuses
 from tests.support.deadlines import ExpiresAfter
 from tests.support.pictures import image_bytes, upload
@@ -65,9 +67,8 @@ def test_a_job_goes_through_queued_running_and_done(client, s3, bucket):
     assert any(0 < p < 1 for p in running)
 
 
-def put_job(jobs, **fields) -> dict:
-    job = create_job(jobs, "archive")
-    job.update(fields)
+def put_job(jobs, **fields) -> Job:
+    job = Job.from_json({**create_job(jobs, JobKind.ARCHIVE).to_json(), **fields})
     jobs.put(job)
     return job
 
@@ -81,26 +82,26 @@ def minutes_ago(minutes: float) -> str:
 
 
 def test_a_running_job_shows_its_progress(app, client):
-    job = put_job(get_jobs(app), status="running", progress=0.42, message="Adding picture 3 of 7")
-    state = client.get(f"/jobs/{job['id']}").get_json()
+    job = put_job(current_stores(app).jobs, status="running", progress=0.42, message="Adding picture 3 of 7")
+    state = client.get(f"/jobs/{job.id}").get_json()
     assert (state["status"], state["progress"], state["message"]) == (
         "running",
         0.42,
         "Adding picture 3 of 7",
     )
-    assert state["status_url"] == f"/jobs/{job['id']}"
+    assert state["status_url"] == f"/jobs/{job.id}"
 
 
 def test_a_job_that_went_silent_is_reported_failed_not_running_forever(app, client):
-    job = put_job(get_jobs(app), status="running", progress=0.5, updated_at=minutes_ago(10))
-    state = client.get(f"/jobs/{job['id']}").get_json()
+    job = put_job(current_stores(app).jobs, status="running", progress=0.5, updated_at=minutes_ago(10))
+    state = client.get(f"/jobs/{job.id}").get_json()
     assert state["status"] == "failed"
     assert "timed out or crashed" in state["reason"]
 
 
 def test_a_job_that_never_started_is_reported_failed(app, client):
-    job = put_job(get_jobs(app), updated_at=minutes_ago(30))
-    assert client.get(f"/jobs/{job['id']}").get_json()["status"] == "failed"
+    job = put_job(current_stores(app).jobs, updated_at=minutes_ago(30))
+    assert client.get(f"/jobs/{job.id}").get_json()["status"] == "failed"
 
 
 def test_a_job_whose_s3_access_fails_ends_failed_with_a_reason_and_writes_nothing(client, s3, bucket):
@@ -132,7 +133,7 @@ def test_an_archive_stopped_half_way_leaves_no_object_and_no_open_upload(app, cl
     for n in range(3):
         add_picture(client, color=(n * 50, 60, 70))
     with pytest.raises(OutOfTime):
-        build_archive(get_stores(app), kitty_path(app.extensions["settings"]), ExpiresAfter(checks=2))
+        build_archive(current_stores(app), kitty_path(current_settings(app).root), ExpiresAfter(checks=2))
     assert nothing_written(s3, bucket)
 
 

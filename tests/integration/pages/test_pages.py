@@ -1,6 +1,6 @@
 """Pages: server-rendered HTML, a form that works without JavaScript, HTML error pages."""
 
-from catsite import create_app
+from catsite.app import create_app
 from tests.support.api_errors import LEAKS
 from tests.support.html import assert_error_page, described_by, document, parse
 
@@ -72,7 +72,7 @@ def test_page_error_is_an_html_500_without_details(settings):
 
 
 def test_page_shows_a_friendly_503_when_s3_is_down(bucket):
-    from catsite_tools.local_s3 import free_port
+    from catsite_tools.local.s3 import free_port
 
     app = create_app({"CATSITE_BUCKET": bucket, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{free_port()}"})
     response = app.test_client().get("/", headers={"Accept": "text/html"})

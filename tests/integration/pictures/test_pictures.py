@@ -11,7 +11,7 @@ import pytest
 import requests
 from PIL import Image
 
-from catsite import create_app
+from catsite.app import create_app
 from tests.support import ADMIN
 from tests.support.api_errors import assert_error_shape
 from tests.support.pictures import FORMATS, decompression_bomb, image_bytes, presign, register, upload
@@ -293,12 +293,12 @@ def test_a_location_with_no_object_is_refused(client, bucket, bucket_state):
 
 def test_registration_reads_only_what_the_image_needs_not_the_whole_object(app, s3, bucket):
     """A photo followed by 8 MB that no decoder reads: registration fetches a small part of it."""
-    from catsite.services import get_bucket
+    from catsite.web.context import current_stores
 
     photo = image_bytes("JPEG", size=(1600, 1200))
     key = put_upload(s3, bucket, photo + b"\0" * 8_000_000, "image/jpeg", "padded.jpg")
     fetched = []
-    get_bucket(app).client.meta.events.register(
+    current_stores(app).bucket.client.meta.events.register(
         "after-call.s3.GetObject", lambda parsed, **_: fetched.append(int(parsed.get("ContentLength") or 0))
     )
     answer = app.test_client().post("/cat/pics", json={"location": f"s3://{bucket}/{key}"})

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from catsite.errors import ObjectMissing, PreconditionLost, StorageUnavailable
-from catsite.s3.bucket import Bucket, ObjectInfo, format_location, parse_location
+from catsite.s3.bucket import Bucket, ObjectInfo
 from catsite.s3.client import make_s3_client
+from catsite.s3.keys import format_location, parse_location
 
 
 @pytest.fixture

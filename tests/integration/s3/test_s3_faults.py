@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from catsite import create_app
+from catsite.app import create_app
 from catsite.s3.client import S3_CLIENT_CONFIG
 from tests.support import ADMIN
 from tests.support.api_errors import LEAKS, assert_error_shape

@@ -1,4 +1,4 @@
-"""A stage's bucket as catsite_tools.bucket_setup configures it (for scripts/setup-bucket, the deploy
+"""A stage's bucket as catsite_tools.deploy.bucket_setup configures it (for scripts/setup-bucket, the deploy
 and the local S3 alike): private, CORS limited to the site's origins, expiring what is never
 registered."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from catsite_tools.bucket_setup import LIFECYCLE_RULES
+from catsite_tools.deploy.bucket_setup import LIFECYCLE_RULES
 from tests.support.buckets import new_bucket
 
 

@@ -23,8 +23,8 @@ import pytest
 import requests
 from requests_toolbelt.adapters.source import SourceAddressAdapter
 
-from catsite.awslambda.doors import DOORS
-from catsite_tools.local_s3 import free_port
+from catsite.doors.table import DOORS
+from catsite_tools.local.s3 import free_port
 from tests.support import ROOT
 from tests.support.api_errors import assert_gateway_error
 from tests.support.processes import lambda_door_command, stop_process, wait_for_http
@@ -35,8 +35,8 @@ def handler(event, context):
     return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event)}
 """
 DOOR = """import signal, sys
-from catsite_tools.lambda_gateway import Gateway, serve
-from catsite_tools.lambda_worker import LambdaProcess
+from catsite_tools.local.lambda_gateway import Gateway, serve
+from catsite_tools.local.lambda_worker import LambdaProcess
 door, stage, port, folder = sys.argv[1:]
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 gateway = Gateway(door, stage, lambda: LambdaProcess([folder], handler="echo.handler"), 30)

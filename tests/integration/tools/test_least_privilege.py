@@ -13,16 +13,17 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
-from catsite import create_app
-from catsite.jobs.deadline import Deadline, OutOfTime
+from catsite.app import create_app
+from catsite.deadline import Deadline, OutOfTime
 from catsite.jobs.janitor import Janitor
-from catsite.jobs.runner import create_job, kitty_path
+from catsite.jobs.runner import create_job
 from catsite.pictures.archive import build_archive
+from catsite.pictures.kitty import kitty_path
 from catsite.s3.bucket import Bucket
 from catsite.s3.client import S3_CLIENT_CONFIG
-from catsite.services import get_stores
-from catsite_tools.iam import policy, render, stage_policies
-from catsite_tools.zappa_stage import function_name, stage_config
+from catsite.web.context import current_settings, current_stores
+from catsite_tools.deploy.iam import policy, render, stage_policies
+from catsite_tools.deploy.zappa_stage import function_name, stage_config
 from tests.support import ADMIN
 from tests.support.deadlines import ExpiresAfter
 from tests.support.pictures import image_bytes, upload
@@ -142,7 +143,7 @@ def record_calls(s3, bucket: str) -> list[tuple[str, dict]]:
 def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(settings, local_s3, bucket):
     s3 = recording_client(local_s3)
     app = create_app({**settings, "TESTING": True}, bucket=Bucket(s3, bucket))
-    stores = get_stores(app)
+    stores = current_stores(app)
     client = app.test_client()
     calls = record_calls(s3, bucket)
 
@@ -167,9 +168,9 @@ def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(sett
     archive = client.post("/cat/pics/archive")
     assert archive.status_code == 201
     with pytest.raises(OutOfTime):
-        build_archive(stores, kitty_path(app.extensions["settings"]), ExpiresAfter(checks=1))
+        build_archive(stores, kitty_path(current_settings(app).root), ExpiresAfter(checks=1))
     job = create_job(stores.jobs, "archive")
-    assert client.get(f"/jobs/{job['id']}").status_code == 200
+    assert client.get(f"/jobs/{job.id}").status_code == 200
 
     document = policy(bucket, "catsite-test", "us-east-1")
     used = set()
@@ -204,7 +205,7 @@ def test_every_s3_call_of_the_janitor_is_allowed(settings, local_s3, bucket):
     failed, calls nothing the stage's role lacks."""
     s3 = recording_client(local_s3)
     app = create_app({**settings, "TESTING": True}, bucket=Bucket(s3, bucket))
-    stores = get_stores(app)
+    stores = current_stores(app)
     client = app.test_client()
     kept = upload(client, image_bytes("PNG", size=(32, 24)))
     assert client.post("/cat/pics", json={"location": kept["location"]}).status_code == 201
@@ -219,8 +220,8 @@ def test_every_s3_call_of_the_janitor_is_allowed(settings, local_s3, bucket):
     job = create_job(stores.jobs, "archive")
     s3.put_object(
         Bucket=bucket,
-        Key=f"jobs/{job['id']}.json",
-        Body=json.dumps({**job, "updated_at": "2020-01-01T00:00:00.000Z"}),
+        Key=f"jobs/{job.id}.json",
+        Body=json.dumps({**job.to_json(), "updated_at": "2020-01-01T00:00:00.000Z"}),
     )
 
     calls = record_calls(s3, bucket)

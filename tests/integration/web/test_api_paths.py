@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import catsite.api
-from catsite import create_app
+from catsite.app import create_app
+from catsite.web.errors import API_PREFIXES
 
 SITE = "https://cats.example.com"
 
@@ -26,7 +27,7 @@ def app_with_a_new_api_route(settings, monkeypatch):
 
 def test_the_api_prefixes_are_the_documented_operations(app):
     """DESIGN's API table: /cat (and /cat/pics...), /uploads, /jobs/<id>, /healthz, /openapi.json."""
-    assert app.extensions["api_prefixes"] == {"cat", "uploads", "jobs", "healthz", "openapi.json"}
+    assert app.extensions[API_PREFIXES] == {"cat", "uploads", "jobs", "healthz", "openapi.json"}
 
 
 def test_a_new_api_route_gets_json_errors(app_with_a_new_api_route):

@@ -8,9 +8,9 @@ import pytest
 import requests
 from flask import Response, jsonify
 
-from catsite import create_app
-from catsite.awslambda.doors import ALB, REST
-from catsite_tools.events import alb_event, rest_event
+from catsite.app import create_app
+from catsite.doors.table import ALB, REST
+from catsite_tools.local.events import alb_event, rest_event
 
 
 def test_an_oversize_request_is_413_naming_post_uploads_and_changes_nothing(client, bucket_state):

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from catsite_tools.events import LambdaContext, alb_event, http_event, rest_event
+from catsite_tools.local.events import LambdaContext, alb_event, http_event, rest_event
 from tests.support import ADMIN, ADMIN_TOKEN
 from tests.support.pictures import presign
 

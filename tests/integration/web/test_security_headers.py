@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catsite import create_app
+from catsite.app import create_app
 from tests.support.headers import directives, field_list, parameters
 
 SITE = "https://cats.example.com"

@@ -15,15 +15,14 @@ import pytest
 from werkzeug.test import run_wsgi_app
 from zappa.wsgi import create_wsgi_request
 
-from catsite import create_app
-from catsite.s3.bucket import Bucket
-from catsite.says import Says
-from catsite.services import bucket_for
+from catsite.app import create_app
+from catsite.s3.bucket import Bucket, open_bucket
 from catsite.settings import Settings
+from catsite.stores.says import Says
 from catsite.web.static import StaticAssetError, build_assets
-from catsite_tools.bucket_setup import allow_public_static_reads
-from catsite_tools.events import rest_event
-from catsite_tools.publish_static import publish, stage_overrides
+from catsite_tools.deploy.bucket_setup import allow_public_static_reads
+from catsite_tools.deploy.publish_static import publish, stage_overrides
+from catsite_tools.local.events import rest_event
 from tests.support import ROOT
 
 STATIC = ROOT / "static"
@@ -38,7 +37,7 @@ def sha(body: bytes) -> str:
 @pytest.fixture
 def store(settings) -> Bucket:
     """The test's bucket, through the adapter publishing uses."""
-    return bucket_for(Settings.load(settings))
+    return open_bucket(Settings.load(settings))
 
 
 @pytest.fixture
@@ -154,7 +153,7 @@ def test_the_publish_script_uses_the_environments_bucket_and_is_idempotent(setti
     """Seen at the wire (the recording proxy): the first run PUTs every asset into the environment's
     bucket, the second PUTs nothing."""
     env = {**os.environ, **settings, "AWS_ENDPOINT_URL_S3": proxy.url}
-    run = [sys.executable, "-m", "catsite_tools.publish_static"]
+    run = [sys.executable, "-m", "catsite_tools.deploy.publish_static"]
     prefix = f"/{settings['CATSITE_BUCKET']}/static/"
 
     def published() -> set[str]:

@@ -15,11 +15,11 @@ import pytest
 from flask import Response
 from zappa.utilities import DEFAULT_TEXT_MIMETYPES
 
-from catsite.awslambda.doors import ALB, REST
-from catsite.awslambda.translate import LeanHttpHandler
-from catsite.awslambda.wire import TEXT_MIMETYPES
+from catsite.awslambda.lean import LeanHttpHandler
+from catsite.doors.media import TEXT_MIMETYPES
+from catsite.doors.table import ALB, REST
 from catsite.web.limits import wire_bytes
-from catsite_tools.events import LambdaContext, rest_event
+from catsite_tools.local.events import LambdaContext, rest_event
 
 BODY = b"x" * 300
 AS_BASE64 = 400  # 4 * ceil(300 / 3) (RFC 4648 section 4)

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from catsite.awslambda.door_events import BadEvent, read_request
-from catsite.awslambda.translate import LeanHttpHandler
-from catsite_tools.events import (
+from catsite.awslambda.lean import LeanHttpHandler
+from catsite.awslambda.reading import BadEvent, read_request
+from catsite_tools.local.events import (
     CLIENT_IP,
     LambdaContext,
     alb_event,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from catsite.awslambda import doors
-from catsite.awslambda.door_events import read_request
-from catsite.awslambda.translate import error_answer
-from catsite.awslambda.wire import event_format, from_wsgi_string, status_description, wsgi_string
-from catsite_tools.events import alb_event, function_url_event, http_event, rest_event
+from catsite.awslambda.answers import error_answer, status_description
+from catsite.awslambda.reading import read_request
+from catsite.doors import table as doors
+from catsite.doors.formats import event_format
+from catsite.doors.wsgi_text import from_wsgi_string, wsgi_string
+from catsite_tools.local.events import alb_event, function_url_event, http_event, rest_event
 
 # (text, its UTF-8 bytes: RFC 3629 section 3's encoding of each code point)
 UTF8 = [
@@ -90,7 +91,7 @@ FORMATS = {
 @pytest.mark.parametrize(("event", "kind", "door"), FORMATS.values(), ids=FORMATS.keys())
 def test_the_reading_the_error_shape_and_the_limits_take_an_event_as_one_format(event, kind, door):
     assert event_format(event) == kind
-    assert read_request(event).door == kind
+    assert read_request(event).format == kind
     assert doors.door_for({"lambda.event": event}) is door
     error = error_answer(event, 400, "bad")
     assert ("statusDescription" in error) is (kind == "alb")

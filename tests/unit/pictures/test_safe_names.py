@@ -18,6 +18,6 @@ import pytest
     ],
 )
 def test_file_names_are_reduced_to_a_safe_form(filename, content_type, expected):
-    from catsite.pictures.registration import safe_name
+    from catsite.pictures.uploads import safe_name
 
     assert safe_name(filename, content_type) == expected

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catsite.awslambda.doors import DOORS
-from catsite_tools.lambda_gateway import Gateway, build_event
+from catsite.doors.table import DOORS
+from catsite_tools.local.lambda_gateway import Gateway, build_event
 from tests.support.api_errors import assert_gateway_error
 
 

@@ -7,7 +7,7 @@ from email.message import Message
 
 import pytest
 
-from catsite_tools.request_body import BadRequest, read_body
+from catsite_tools.local.request_body import BadRequest, read_body
 
 
 def headers(**fields) -> Message:

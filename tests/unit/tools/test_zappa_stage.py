@@ -8,7 +8,7 @@ import os
 import pytest
 from zappa.cli import ZappaCLI
 
-from catsite_tools.zappa_stage import function_name, stage_config, stage_names, stage_overrides
+from catsite_tools.deploy.zappa_stage import function_name, stage_config, stage_names, stage_overrides
 from tests.support import ROOT
 
 SETTINGS_FILE = ROOT / "zappa_settings.json"

@@ -9,10 +9,8 @@ def test_the_token_is_compared_in_constant_time(monkeypatch):
     """Every sent bearer token, right or wrong, goes through `hmac.compare_digest` (whose time does
     not depend on how much of a guess matches), and its verdict decides."""
     import hmac
-    from types import SimpleNamespace
 
-    from flask import Flask
-
+    from catsite.app import create_app
     from catsite.web import admin
 
     compared = []
@@ -23,8 +21,7 @@ def test_the_token_is_compared_in_constant_time(monkeypatch):
         return constant_time(sent, configured)
 
     monkeypatch.setattr(hmac, "compare_digest", recorded)
-    app = Flask(__name__)
-    app.extensions["settings"] = SimpleNamespace(admin_token="s3cret")
+    app = create_app({"CATSITE_BUCKET": "catsite-unit", "CATSITE_ADMIN_TOKEN": "s3cret", "TESTING": True})
     with app.test_request_context(headers={"Authorization": "Bearer s3cret"}):
         admin.require_admin()
     with (

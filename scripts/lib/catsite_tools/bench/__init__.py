@@ -1,0 +1,1 @@
+"""Figures: catsite against the tutorial's app, uploads, the archive, SnapStart, Lighthouse."""

@@ -1,0 +1,1 @@
+"""Putting a stage on AWS: its settings as Zappa reads them, the zip, the bucket, assets, IAM, the deploy."""

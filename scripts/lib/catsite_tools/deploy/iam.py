@@ -1,0 +1,167 @@
+"""The Lambda role's policy: only what catsite calls, on the stage's own bucket and function.
+
+Zappa's default role policy allows `s3:*` on every bucket, `lambda:InvokeFunction` on every
+function, and much more. `attach_policy` in `zappa_settings.json` replaces it with the file this
+module writes for each stage (`scripts/iam/<function>.json`, regenerated and checked by
+`scripts/iam-policy`). Adding a key prefix the app writes: add a row to S3_GRANTS, regenerate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from catsite_tools.deploy.zappa_stage import SETTINGS_FILE, function_name, stage_config, stage_names
+
+#: Key patterns in the stage's bucket and the S3 actions catsite needs on them.
+S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # What the cat says (read, then a conditional write).
+    ("state/cat.json", ("s3:GetObject", "s3:PutObject")),
+    # Presigned POSTs are signed with the role's credentials (PutObject); registration reads
+    # HEAD and the first bytes, copies from the upload (GetObject) and removes it (so does the
+    # janitor, when a registration stopped just before that step).
+    ("uploads/*", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")),
+    # Originals, thumbnails, records, index markers; presigned GETs of pictures; moderation; the
+    # janitor (catsite.jobs.janitor) removing what interrupted registrations and deletes left.
+    ("pics/*", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")),
+    # Oversize answers and archives (multipart uploads, aborted when work stops half-way),
+    # handed out by presigned GET.
+    ("results/*", ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload")),
+    # Long jobs' state (the janitor reads it and records silent jobs as failed: no delete).
+    ("jobs/*", ("s3:GetObject", "s3:PutObject")),
+)
+
+POLICY_DIR = Path("scripts") / "iam"
+
+
+def policy(bucket: str, function: str, region: str, api_alias: str | None = None) -> dict:
+    """The role's policy. `api_alias`: the alias API Gateway's integration invokes (a SnapStart
+    stage's); the integration calls Lambda with this role's credentials, and IAM matches the
+    qualified ARN it invokes, which the unqualified function ARN does not cover."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    objects = []
+    for pattern, actions in S3_GRANTS:
+        objects.append(
+            {
+                "Sid": "S3" + re.sub(r"[^A-Za-z0-9]", "", pattern.title()),
+                "Effect": "Allow",
+                "Action": list(actions),
+                "Resource": f"{bucket_arn}/{pattern}",
+            }
+        )
+    log_group = f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                # Unconditioned on purpose: without s3:ListBucket, S3 answers 403 instead of 404
+                # for a missing key, and catsite would read a fresh store as an outage.
+                "Sid": "S3ListTheStageBucket",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": bucket_arn,
+            },
+            *objects,
+            {
+                "Sid": "InvokeItselfForTasks",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunction"],
+                "Resource": f"arn:aws:lambda:{region}:*:function:{function}",
+            },
+            *(
+                [
+                    {
+                        "Sid": "ApiGatewayInvokesTheAlias",
+                        "Effect": "Allow",
+                        "Action": ["lambda:InvokeFunction"],
+                        "Resource": f"arn:aws:lambda:{region}:*:function:{function}:{api_alias}",
+                    }
+                ]
+                if api_alias
+                else []
+            ),
+            {
+                "Sid": "WriteItsOwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [log_group, f"{log_group}:*"],
+            },
+        ],
+    }
+
+
+def api_alias(config: dict) -> str | None:
+    """The qualifier Zappa puts in API Gateway's integration URI: `apigateway_lambda_qualifier`,
+    else its `snapstart` alias on a stage with `snap_start` (zappa.cli's defaults)."""
+    if config.get("apigateway_lambda_qualifier"):
+        return config["apigateway_lambda_qualifier"]
+    if config.get("snap_start") not in (None, "None"):
+        from zappa.core import SNAPSTART_LAMBDA_ALIAS
+
+        return SNAPSTART_LAMBDA_ALIAS
+    return None
+
+
+def stage_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
+    """What the role policy of `stage` must hold: its bucket, its function, its region."""
+    config = stage_config(stage, settings_file)
+    bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
+    return policy(bucket, function_name(stage, settings_file), config["aws_region"], api_alias(config))
+
+
+def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:
+    """For each stage: where its policy file lives, and what it must hold."""
+    answer = {}
+    for stage in stage_names(settings_file):
+        path = POLICY_DIR / f"{function_name(stage, settings_file)}.json"
+        answer[stage] = (path, stage_policy(stage, settings_file))
+    return answer
+
+
+def copy_zappa_settings(root: Path, folder: Path) -> None:
+    """Copy zappa_settings.json and the policy files it names into `folder`, at the same relative
+    paths: Zappa opens every stage's `attach_policy` whenever it loads the settings, even for
+    `package` or `save-python-settings-file`, so a folder holding only the settings is not enough."""
+    import shutil
+
+    settings_file = root / "zappa_settings.json"
+    shutil.copy(settings_file, folder)
+    for stage in stage_names(settings_file):
+        name = stage_config(stage, settings_file).get("attach_policy")
+        if name:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(root / name, folder / name)
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=4) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="scripts/iam-policy",
+        description="Write each stage's Lambda role policy (scripts/iam/<function>.json) from "
+        "zappa_settings.json; with --check, only report files that are out of date.",
+    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
+    args = parser.parse_args(argv)
+    stale = 0
+    for stage, (path, document) in stage_policies(Path("zappa_settings.json")).items():
+        current = path.read_text() if path.exists() else None
+        if current == render(document):
+            print(f"{stage}: {path} is up to date")
+        elif args.check:
+            print(f"{stage}: {path} is out of date; run scripts/iam-policy")
+            stale += 1
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(document))
+            print(f"{stage}: wrote {path}")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""The serving rehearsal's local AWS: ministack, with three AWS behaviours it lacks.
+
+    .venv-ministack/bin/python scripts/lib/catsite_tools/rehearse/ministack_emulator.py
+
+Configured by the environment, as ministack is (`GATEWAY_PORT`, `MINISTACK_HOST`, `AUTH`, ...).
+Runs in ministack's own virtualenv (its botocore pin is not catsite's), so it imports nothing of
+catsite's. Each behaviour is written from AWS's documentation, not from what Zappa expects:
+
+1. `DescribeTargetHealth` of a target named in `Targets` that is not registered answers it with
+   `State` `unused` and `Reason` `Target.NotRegistered` (Elastic Load Balancing API reference,
+   TargetHealth). ministack leaves such a target out, so the `target_deregistered` waiter that
+   `zappa undeploy` uses on an ALB stage never finishes.
+2. `UpdateRestApi` with the patch paths `/binaryMediaTypes/<type>` adds and removes one media
+   type, the `/` inside it escaped as `~1` (API Gateway developer guide, "Enabling binary support
+   using the API Gateway REST API"; RFC 6901 for the escape). ministack stores the escaped path
+   as a key, so a stage with `binary_support` would answer every base64 body as base64 text.
+3. An ALB event for a Lambda target carries query values as the client sent them: "If the query
+   parameters are URL-encoded, the load balancer does not decode them" (ELB user guide, "Lambda
+   functions as targets"). ministack decodes them when multi-value headers are on.
+
+Left as ministack has them, because catsite relies on neither (the door tests hold catsite to
+AWS's shapes, built from the AWS pages): header names arrive lower-cased and repeated headers
+joined, and the load balancer adds no `X-Forwarded-*` headers (catsite then answers as behind an
+http listener, which is what the emulator is).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _target_health_with_not_registered(original):
+    from ministack.services import alb
+
+    def describe_target_health(params):
+        answer = original(params)
+        group = alb._p(params, "TargetGroupArn")
+        if group not in alb._tgs:
+            return answer
+        registered = {t["Id"] for t in alb._targets.get(group, [])}
+        missing = [t for t in alb._parse_targets_param(params) if t["Id"] not in registered]
+        if not missing:
+            return answer
+        status, headers, body = answer
+        members = "".join(
+            "<member>"
+            f"<Target><Id>{t['Id']}</Id></Target>"
+            "<TargetHealth><State>unused</State><Reason>Target.NotRegistered</Reason>"
+            "<Description>Target is not registered to the target group</Description></TargetHealth>"
+            "</member>"
+            for t in missing
+        )
+        text = body.decode() if isinstance(body, bytes) else body
+        text = text.replace("</TargetHealthDescriptions>", members + "</TargetHealthDescriptions>", 1)
+        return status, headers, text.encode() if isinstance(body, bytes) else text
+
+    return describe_target_health
+
+
+def _update_rest_api_with_media_types(original):
+    from ministack.services import apigateway_v1
+
+    prefix = "/binaryMediaTypes/"
+
+    def update_rest_api(api_id, data):
+        api = apigateway_v1._rest_apis.get(api_id)
+        operations = data.get("patchOperations", []) or []
+        media = [op for op in operations if op.get("path", "").startswith(prefix)]
+        if api is None or not media:
+            return original(api_id, data)
+        types = [t for t in api.get("binaryMediaTypes") or [] if isinstance(t, str)]
+        for op in media:
+            kind = op["path"][len(prefix) :].replace("~1", "/").replace("~0", "~")
+            if op.get("op") == "add" and kind not in types:
+                types.append(kind)
+            elif op.get("op") == "remove" and kind in types:
+                types.remove(kind)
+        api["binaryMediaTypes"] = types
+        rest = [op for op in operations if op not in media]
+        return original(api_id, {**data, "patchOperations": rest})
+
+    return update_rest_api
+
+
+def _raw_query(raw: str) -> dict[str, list[str]]:
+    """`a=%31&a=2&b` split into keys and values as the client sent them, none decoded."""
+    params: dict[str, list[str]] = {}
+    for part in filter(None, raw.split("&")):
+        key, _, value = part.partition("=")
+        params.setdefault(key, []).append(value)
+    return params
+
+
+def _lambda_target_with_raw_query(original):
+    async def invoke_lambda_target(
+        function_ref, tg_arn, method, path, headers, body, query_params, raw_query_string=None
+    ):
+        if raw_query_string is not None:
+            query_params = _raw_query(raw_query_string)
+        return await original(
+            function_ref, tg_arn, method, path, headers, body, query_params, raw_query_string
+        )
+
+    return invoke_lambda_target
+
+
+def extend_ministack() -> None:
+    """Add the three behaviours, before ministack serves its first request."""
+    from ministack.services import alb, apigateway_v1
+
+    alb._ACTION_MAP["DescribeTargetHealth"] = _target_health_with_not_registered(
+        alb._ACTION_MAP["DescribeTargetHealth"]
+    )
+    apigateway_v1._update_rest_api = _update_rest_api_with_media_types(apigateway_v1._update_rest_api)
+    alb._invoke_lambda_target = _lambda_target_with_raw_query(alb._invoke_lambda_target)
+
+
+def main() -> None:
+    if sys.argv[1:2] in (["-h"], ["--help"]):
+        print(__doc__)
+        return
+    # Run as a script, this folder heads sys.path; ministack must not import the tools' modules.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    extend_ministack()
+    from ministack.app import main as ministack_main
+
+    ministack_main()
+
+
+if __name__ == "__main__":
+    main()

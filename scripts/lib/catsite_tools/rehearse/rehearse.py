@@ -1,0 +1,242 @@
+"""scripts/rehearse: the deploy rehearsed against a local AWS, checked after every step.
+
+For each stage: `scripts/deploy` (first run: `zappa deploy`), traffic through every front door,
+`scripts/deploy` again (`zappa update`) and a check that every door runs the new version, `zappa
+status`, `zappa undeploy`; after each, what exists is compared with what the stage's settings
+ask for (`checks`, `doors`), and at the end nothing may be left but what Zappa
+keeps by design. The local AWS (`emulators`) is ministack by default, which runs the
+deployed zip and serves it through API Gateway and the ALB (`serve`); `--emulator moto`
+checks the resources only. Dummy credentials, its own process on 127.0.0.1 and a free port:
+nothing here can reach AWS.
+
+The settings are a rehearsal copy of zappa_settings.json in a temporary folder: `CHANGE-ME`
+replaced by the emulator's ids, each stage's role policy written for the rehearsal's bucket (as
+`scripts/iam-policy` writes it), `"touch": false`, and on an emulator that serves, the stage's
+S3 endpoint (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not AWS's) and an admin
+token (the smoke test deletes its picture).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import boto3
+
+from catsite_tools import ROOT
+from catsite_tools.deploy.iam import stage_policy
+from catsite_tools.deploy.zappa_stage import function_name, stage_config, stage_names
+from catsite_tools.local.s3 import DUMMY_CREDENTIALS
+from catsite_tools.rehearse import checks, serve
+from catsite_tools.rehearse.checks import ORIGIN, REGION
+from catsite_tools.rehearse.doors import check_schedule_gone
+from catsite_tools.rehearse.emulators import EMULATORS
+
+DEPLOYS_BUCKET = "catsite-deploys-rehearsal"
+ZAPPA = str(Path(sys.executable).parent / "zappa")
+
+
+class Rehearsal:
+    """What every check needs: clients of the emulator, `check`, `run`, the settings copy."""
+
+    def __init__(self, emulator, folder: Path):
+        self.emulator = emulator
+        self.endpoint = emulator.url
+        self.folder = folder
+        self.settings = folder / "zappa_settings.json"
+        self.differences: list[str] = []
+        credentials = {key.lower(): value for key, value in DUMMY_CREDENTIALS.items()}
+        self.session = boto3.Session(region_name=REGION, **credentials)
+        keep = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.env = {
+            **keep,
+            **DUMMY_CREDENTIALS,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+
+    def client(self, service: str):
+        return self.session.client(service, endpoint_url=self.endpoint)
+
+    def check(self, what: str, actual, expected) -> None:
+        if actual == expected:
+            print(f"  ok   {what}: {actual}", flush=True)
+        else:
+            print(f"  DIFF {what}: {actual!r}, expected {expected!r}", flush=True)
+            self.differences.append(what)
+
+    def run(self, command: list[str]) -> subprocess.CompletedProcess:
+        print("$ " + " ".join(command), flush=True)
+        done = subprocess.run(command, cwd=ROOT, env=self.env, text=True, capture_output=True, check=False)
+        print(
+            "".join(f"    {line}\n" for line in (done.stdout + done.stderr).splitlines()), end="", flush=True
+        )
+        return done
+
+    def alb_prerequisites(self) -> dict:
+        """What an ALB stage needs and Zappa does not create: a VPC with two subnets in two
+        availability zones, a security group admitting 443, an ACM certificate."""
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")[
+                "Subnet"
+            ]["SubnetId"]
+            for i, zone in enumerate("ab", start=1)
+        ]
+        group = ec2.create_security_group(GroupName="catsite-alb", Description="HTTPS in", VpcId=vpc)[
+            "GroupId"
+        ]
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+            ],
+        )
+        certificate = self.client("acm").request_certificate(DomainName="cat.example.com")["CertificateArn"]
+        print(
+            f"emulator: VPC {vpc}, subnets {', '.join(subnets)}, security group {group}, certificate",
+            flush=True,
+        )
+        return {"CertificateArn": certificate, "SubnetIds": subnets, "SecurityGroupIds": [group]}
+
+    def write_settings(self, alb: dict, cors_origins: str = "") -> Path:
+        """The rehearsal's zappa_settings.json (see the module's docstring); `cors_origins` is
+        every stage's `CATSITE_CORS_ORIGINS`."""
+        stages = json.loads((ROOT / "zappa_settings.json").read_text())
+        for name, stage in stages.items():
+            stage["touch"] = False
+            if "s3_bucket" in stage:
+                stage["s3_bucket"] = DEPLOYS_BUCKET
+            if "alb_vpc_config" in stage:
+                stage["alb_vpc_config"] = alb
+            env = stage.get("aws_environment_variables")
+            if env is not None:
+                env["CATSITE_BUCKET"] = f"catsite-{name}-rehearsal"
+                env["CATSITE_CORS_ORIGINS"] = cors_origins
+                if self.emulator.serves:
+                    env["AWS_ENDPOINT_URL_S3"] = self.endpoint
+                    env["CATSITE_ADMIN_TOKEN"] = serve.ADMIN_TOKEN
+        self.settings.write_text(json.dumps(stages, indent=4))
+        for name in stages:
+            path = self.folder / f"policy-{name}.json"
+            path.write_text(json.dumps(stage_policy(name, self.settings), indent=4))
+            stages[name]["attach_policy"] = str(path)
+        self.settings.write_text(json.dumps(stages, indent=4))
+        return self.settings
+
+    # -- one stage ------------------------------------------------------------------------------
+
+    def deploy(self, stage: str, zip_path: Path | None, first: bool) -> tuple[dict, str]:
+        config = {**stage_config(stage, self.settings), "stage": stage}
+        name = function_name(stage, self.settings)
+        command = [str(ROOT / "scripts" / "deploy"), stage, "--settings", str(self.settings)]
+        done = self.run(command + ["--origin", ORIGIN] + (["--zip", str(zip_path)] if zip_path else []))
+        self.check("scripts/deploy exit status", done.returncode, 0)
+        said = f"{stage} is not deployed yet" if first else f"{stage} is deployed: updating it"
+        self.check(f"chose zappa {'deploy' if first else 'update'}", said in done.stdout, True)
+        checks.check_deployed(self, stage, config, name)
+        urls = checks.site_urls(self, name, config)
+        self.check("printed the site's URLs", checks.printed_urls(done.stdout), urls)
+        return config, name
+
+    def rehearse(self, stage: str, zip_path: Path | None, short: bool, alb: dict) -> None:
+        print(f"\n== {stage}: scripts/deploy (a first deploy)", flush=True)
+        config, name = self.deploy(stage, zip_path, first=True)
+        versions = checks.versions(self, name)
+        if self.emulator.serves:
+            print(f"\n== {stage}: traffic through every front door", flush=True)
+            serve.smoke_every_door(self, name, config)
+            serve.check_origin(self, name, config, allowed=False)
+
+        if not short:
+            print(f"\n== {stage}: scripts/deploy again (an update)", flush=True)
+            self.write_settings(alb, cors_origins=serve.UPDATE_ORIGIN)
+            config, name = self.deploy(stage, zip_path, first=False)
+            # one or more: with SnapStart, Zappa publishes the code, then a version with the new
+            # configuration (the doors' checks above see that they invoke the newest)
+            self.check("a new version published", checks.versions(self, name) > versions, True)
+            if self.emulator.serves:
+                serve.check_origin(self, name, config, allowed=True)
+            self.write_settings(alb)
+
+            print(f"\n== {stage}: zappa status", flush=True)
+            done = self.run([ZAPPA, "status", stage, "-s", str(self.settings)])
+            self.check("zappa status exit status", done.returncode, 0)
+            self.check("status names the function", f"Lambda Name:          {name}" in done.stdout, True)
+            apis = checks.rest_apis(self, name)
+            self.check("status shows the API URL", bool(apis) and apis[0]["id"] in done.stdout, True)
+
+        print(f"\n== {stage}: zappa undeploy", flush=True)
+        function_arn = (checks.function(self, name) or {}).get("FunctionArn")
+        done = self.run([ZAPPA, "undeploy", stage, "--yes", "-s", str(self.settings)])
+        self.check("zappa undeploy exit status", done.returncode, 0)
+        checks.check_gone(self, stage, name, config)
+        check_schedule_gone(self, function_arn, name)
+        role = f"{name}-ZappaLambdaExecutionRole"
+        roles = [r["RoleName"] for r in self.client("iam").list_roles()["Roles"]]
+        bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
+        print(f"  kept by design: IAM role {role} ({'present' if role in roles else 'absent'}), ", end="")
+        print(f"bucket {bucket} (the stage's data), {DEPLOYS_BUCKET} (Zappa's)", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/rehearse", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--stage", action="append", help="rehearse only this stage (repeatable; default: every stage)"
+    )
+    parser.add_argument(
+        "--zip",
+        action="append",
+        default=[],
+        metavar="STAGE=ZIP",
+        help="use this zip for STAGE instead of packaging",
+    )
+    parser.add_argument(
+        "--short", action="store_true", help="deploy then undeploy only (no update, no status)"
+    )
+    parser.add_argument(
+        "--emulator",
+        choices=sorted(EMULATORS),
+        default="ministack",
+        help="the local AWS: ministack runs and serves the function (default); moto checks resources only",
+    )
+    args = parser.parse_args(argv)
+    stages = args.stage or stage_names(ROOT / "zappa_settings.json")
+    zips = dict(item.split("=", 1) for item in args.zip)
+
+    started = time.monotonic()
+    emulator_class = EMULATORS[args.emulator]
+    with tempfile.TemporaryDirectory(prefix="catsite-rehearsal-") as folder, emulator_class() as emulator:
+        print(f"emulator: {emulator.name}, {emulator.url}, pid {emulator.process.pid}", flush=True)
+        rehearsal = Rehearsal(emulator, Path(folder))
+        alb = rehearsal.alb_prerequisites()
+        rehearsal.write_settings(alb)
+        for stage in stages:
+            rehearsal.rehearse(stage, Path(zips[stage]) if stage in zips else None, args.short, alb)
+        print("\n== after every undeploy", flush=True)
+        for kind, names in checks.leftovers(rehearsal).items():
+            rehearsal.check(f"{kind} left", names, [])
+        print("emulator: stopping", flush=True)
+    seconds = time.monotonic() - started
+    if rehearsal.differences:
+        print(
+            f"\nrehearsal FAILED ({seconds:.0f} s), differences: {', '.join(rehearsal.differences)}",
+            file=sys.stderr,
+        )
+        return 1
+    done = f"deployed, {'served, ' if emulator.serves else ''}checked and undeployed"
+    print(f"\nrehearsal passed on {emulator.name} in {seconds:.0f} s: {', '.join(stages)} {done}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
