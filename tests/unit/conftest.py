@@ -3,9 +3,10 @@ promise checkable: a unit test that starts a process or opens a connection fails
 tests/integration.
 
 The tier mirrors the code: `<package>/` tests `catsite.<package>` (site/<package>/), `tools/` tests
-the local and deploy tools (`catsite_tools`, scripts/lib/), and the top level holds what belongs
-to no one package: catsite's top-level modules (`test_lazy.py`), the package's shape as a whole
-(`test_layout.py`) and the repository's own files (`test_zappa_settings.py`)."""
+scripts/ and its tools (`catsite_tools`, scripts/lib/), `docs/` the README and docs/, and the top
+level holds what belongs to no one package: catsite's top-level modules (`test_lazy.py`), the
+package's shape as a whole (`test_layout.py`, `test_layers.py`) and the repository's own files
+(`test_zappa_settings.py`, `test_settings_docs.py`)."""
 
 from __future__ import annotations
 
