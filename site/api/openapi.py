@@ -34,7 +34,8 @@ ERRORS = {
     413: "The body is larger than the site accepts; upload large files to S3 instead.",
     415: "The body is not declared JSON (Content-Type: application/json).",
     422: "The location is well formed, but no upload is there (it expired, or was never sent), or the "
-    "object is too big or not an image of an accepted type (errors says which).",
+    "object is too big, not an image of an accepted type, or would take more memory to decode than "
+    "this stage allows one picture (half its memory less the runtime's share; errors says which).",
     500: "Something went wrong on the server; the answer carries no details.",
     503: "S3 is unavailable; try again after Retry-After seconds.",
     507: "The site's quota of stored pictures (count or bytes) is full.",

@@ -7,6 +7,7 @@ from flask_restful import Resource
 
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
+from catsite.pictures.images import decode_budget
 from catsite.pictures.quota import Quota
 from catsite.pictures.registration import register_upload
 from catsite.web.admin import require_admin
@@ -30,6 +31,7 @@ class CatPictures(Resource):
             body["caption"],
             settings.max_upload_bytes,
             Quota.of(settings),
+            decode_budget(settings.memory_mib),
         )
         status = 201 if created else 200
         return {**current_gallery().shown(record), "code": status}, status

@@ -19,6 +19,7 @@ from catsite.pictures.images import (
     ALLOWED_TYPES,
     TYPE_NAMES,
     NotAnImage,
+    TooBigToDecode,
     TooManyPixels,
     inspect,
     renditions,
@@ -37,11 +38,17 @@ NO_UPLOAD = "There is no uploaded file at this location (it expired, or was neve
 
 
 def register_upload(
-    store: PictureStore, location: str, caption: str, max_bytes: int, quota: Quota | None = None
+    store: PictureStore,
+    location: str,
+    caption: str,
+    max_bytes: int,
+    quota: Quota | None = None,
+    decode_budget: int = 1 << 62,
 ) -> tuple[PictureRecord, bool]:
     """Turn an upload into a picture; returns (record, created). Registering the same upload
     again returns the existing picture instead of creating another. A new picture that would pass
-    `quota` is refused before anything is written."""
+    `quota`, or that needs more than `decode_budget` bytes to decode
+    (`catsite.pictures.images.decode_budget`), is refused before anything is written."""
     problem = location_problem(location, store.bucket.name)
     if problem:
         raise InvalidReference(problem, "location")
@@ -51,7 +58,7 @@ def register_upload(
     if existing is not None:
         return _registered_already(store, existing, key)
     try:
-        return _register_new(store, picture_id, key, caption, max_bytes, quota)
+        return _register_new(store, picture_id, key, caption, max_bytes, quota, decode_budget)
     except ObjectMissing:
         # The upload vanished while we worked: a concurrent registration of it won and moved it.
         existing = store.get(picture_id)
@@ -67,7 +74,7 @@ def _registered_already(store: PictureStore, existing: PictureRecord, key: str) 
     return existing, False
 
 
-def _register_new(store, picture_id, key, caption, max_bytes, quota) -> tuple[PictureRecord, bool]:
+def _register_new(store, picture_id, key, caption, max_bytes, quota, budget) -> tuple[PictureRecord, bool]:
     info = store.upload_info(key)
     if info is None:
         raise Unacceptable(NO_UPLOAD, "location")
@@ -83,7 +90,9 @@ def _register_new(store, picture_id, key, caption, max_bytes, quota) -> tuple[Pi
     reader = store.open_upload(info, SNIFF_RANGE)
     try:
         inspection = inspect(reader, info.content_type)
-        display, thumb = renditions(reader, inspection)
+        display, thumb = renditions(reader, inspection, budget)
+    except TooBigToDecode as error:
+        raise Unacceptable(f"{_sentence(error)}, so it was refused.", "location") from None
     except TooManyPixels as error:
         raise Unacceptable(
             f"{_sentence(error)} (a decompression bomb?), so it was refused.", "location"

@@ -21,7 +21,7 @@ LEAKS = re.compile(
 
 def assert_error_shape(body: dict, status: int) -> dict:
     """`body` is the document's Error object for `status`; returns it."""
-    assert set(body) <= {"message", "code", "errors"}, body
+    assert set(body) <= {"message", "code", "errors", "omitted"}, body
     assert body["code"] == status, body
     message = body["message"]
     assert isinstance(message, str) and message.strip(), body

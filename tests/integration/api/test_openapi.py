@@ -184,3 +184,15 @@ def test_the_stages_limits_are_in_the_document(app, document, settings):
     assert not check.is_valid(f"s3://{settings['CATSITE_BUCKET']}/state/cat.json")
     cursor = [p for p in document["paths"]["/cat/pics"]["get"]["parameters"] if p["name"] == "cursor"][0]
     assert "pattern" in cursor["schema"]
+
+
+def test_the_document_states_the_text_rules_no_pattern_can(client):
+    """The stacked-marks and tag-character rules name code points above U+FFFF or count, which no
+    one JSON Schema pattern says in every dialect: each text field's description states them."""
+    from catsite.api.text import MAX_COMBINING
+
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    for schema, field in (("CatSays", "says"), ("RegisterPicture", "caption"), ("UploadRequest", "filename")):
+        description = schemas[schema]["properties"][field]["description"]
+        assert "U+E0000" in description and "U+E007F" in description, (schema, field)
+        assert f"{MAX_COMBINING} combining marks" in description, (schema, field)

@@ -17,7 +17,9 @@
    integrations and the ALB's target are read back; one that invokes `$LATEST` (Zappa's issue
    #1463) is pointed at the alias, and the deploy fails unless every door invokes the newest
    published version, with SnapStart on, through an alias (`catsite_tools.deploy.invoke_target`);
-7. prints the site's URLs (API Gateway, and the load balancer for a stage with `alb_enabled`).
+7. what the stage has beyond Zappa's resources (`catsite_tools.deploy.extras`), after every
+   deploy and update;
+8. prints the site's URLs (API Gateway, and the load balancer for a stage with `alb_enabled`).
 
 Credentials and region come from the environment as for any AWS tool; `AWS_ENDPOINT_URL`
 points every client (this script's and Zappa's) at an emulator.
@@ -35,6 +37,7 @@ from urllib.parse import urlsplit
 
 from catsite_tools import ROOT
 from catsite_tools.deploy.bucket_setup import setup_stage_bucket
+from catsite_tools.deploy.extras import StageContext, apply_all
 from catsite_tools.deploy.zappa_stage import function_name
 
 PLACEHOLDER = "CHANGE-ME"
@@ -235,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"deploy: zappa update {args.stage} failed")
         if deployed:
             ensure_published_doors(merged, args.stage, name)
+        stage = StageContext(args.stage, merged, settings_copy, name, log=log, urls=urls)
+        apply_all(stage)
+        urls = stage.urls
     print(f"{args.stage} is live:")
     for url in urls:
         print(f"  {url}/")

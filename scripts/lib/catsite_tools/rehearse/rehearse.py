@@ -2,7 +2,7 @@
 
 For each stage: `scripts/deploy` (first run: `zappa deploy`), traffic through every front door,
 `scripts/deploy` again (`zappa update`) and a check that every door runs the new version, `zappa
-status`, `zappa undeploy`; after each, what exists is compared with what the stage's settings
+status`, `scripts/undeploy`; after each, what exists is compared with what the stage's settings
 ask for (`checks`, `doors`), and at the end nothing may be left but what Zappa
 keeps by design. The local AWS (`emulators`) is ministack by default, which runs the
 deployed zip and serves it through API Gateway and the ALB (`serve`); `--emulator moto`
@@ -175,10 +175,10 @@ class Rehearsal:
             apis = checks.rest_apis(self, name)
             self.check("status shows the API URL", bool(apis) and apis[0]["id"] in done.stdout, True)
 
-        print(f"\n== {stage}: zappa undeploy", flush=True)
+        print(f"\n== {stage}: scripts/undeploy", flush=True)
         function_arn = (checks.function(self, name) or {}).get("FunctionArn")
-        done = self.run([ZAPPA, "undeploy", stage, "--yes", "-s", str(self.settings)])
-        self.check("zappa undeploy exit status", done.returncode, 0)
+        done = self.run([str(ROOT / "scripts" / "undeploy"), stage, "--settings", str(self.settings)])
+        self.check("scripts/undeploy exit status", done.returncode, 0)
         checks.check_gone(self, stage, name, config)
         check_schedule_gone(self, function_arn, name)
         role = f"{name}-ZappaLambdaExecutionRole"

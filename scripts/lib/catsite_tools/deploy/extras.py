@@ -1,0 +1,48 @@
+"""What a stage has beyond Zappa's own resources, applied after every deploy and removed at
+undeploy: one ordered list of steps, so `scripts/deploy` and `scripts/undeploy` stay the same
+whatever a stage gains.
+
+Each entry of `STEPS` is a module-level object with `apply(stage: StageContext)` (idempotent: a
+second deploy changes nothing) and `remove(stage: StageContext)` (before `zappa undeploy`, in
+reverse order), and a `name` for the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class StageContext:
+    stage: str
+    #: The stage's settings as Zappa reads them (`zappa_stage.stage_config` of the deploy's copy).
+    config: dict
+    #: The deploy's copy of zappa_settings.json (never the committed file).
+    settings_file: Path
+    #: The Lambda function's name.
+    function: str
+    log: Callable[[str], None] = print
+    #: The stage's URLs as the deploy found them (API Gateway, the load balancer, ...); steps may add.
+    urls: list[str] = field(default_factory=list)
+
+    @property
+    def region(self) -> str:
+        return self.config["aws_region"]
+
+
+#: Applied in order after each deploy and update; removed in reverse order at undeploy.
+STEPS: list = []
+
+
+def apply_all(stage: StageContext) -> None:
+    for step in STEPS:
+        stage.log(f"{step.name}: applying")
+        step.apply(stage)
+
+
+def remove_all(stage: StageContext) -> None:
+    for step in reversed(STEPS):
+        stage.log(f"{step.name}: removing")
+        step.remove(stage)
