@@ -62,6 +62,8 @@ class Operation:
     description: str = ""
     #: A second success answer: 202 with a job, for work that may continue in the background.
     accepted: type[Schema] | None = None
+    #: Other success answers: (status, schema, what it means).
+    also: tuple[tuple[int, type[Schema], str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     tags: tuple[str, ...] = field(default=("cat",))
     admin: bool = False  # needs the admin token
@@ -109,8 +111,17 @@ OPERATIONS = (
         status=201,
         accepted=schemas.JobAcceptedSchema,
         headers=(("Prefer", "`respond-async`: answer 202 at once and build the archive as a job."),),
+        also=(
+            (
+                200,
+                schemas.ArchiveAnswerSchema,
+                "An archive of exactly these pictures exists already: it is not made again.",
+            ),
+        ),
         description="Streams every original from S3 into a ZIP written to S3 part by part. Through the "
-        "ALB it may run for minutes; when the front door would cut it off, it becomes a job.",
+        "ALB it may run for minutes; when the front door would cut it off, it becomes a job. The "
+        "archive of a set of pictures is made once: asked again, the answer is the finished archive "
+        "(200) or the job already making it (202), so repeating the request costs nothing more.",
         tags=("pictures",),
     ),
     Operation(
@@ -211,10 +222,16 @@ def _operation(operation: Operation, settings) -> dict:
             "content": {"application/json": {"schema": operation.ok or {"type": "object"}}},
         }
     }
+    for status, schema, description in operation.also:
+        responses[str(status)] = {
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
     if operation.accepted:
         responses["202"] = {
             "description": "The work continues as a job (asked for with Prefer: respond-async, or "
-            "handed over when the front door would cut the request off).",
+            "handed over when the front door would cut the request off, or already under way for "
+            "another request).",
             "content": {"application/json": {"schema": operation.accepted}},
         }
     for status in (*operation.errors, 500):

@@ -169,6 +169,11 @@ class PictureStore:
             records = list(pool.map(self.get, ids))
         return [r for r in records if r is not None], more
 
+    def listing(self):
+        """Every listing marker's key, in listing order (one LIST request per 1,000 pictures)."""
+        for obj in self.bucket.objects(INDEX_PREFIX):
+            yield obj["Key"]
+
     def all(self):
         """Every picture record, newest first, a listing page at a time."""
         after = None
