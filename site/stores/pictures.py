@@ -244,3 +244,6 @@ class PictureStore:
             yield from self.bucket.stream(record.original_key, chunk)
         except ObjectMissing:
             raise StorageUnavailable(f"the original of picture {record.id} is missing from S3") from None
+        except StorageUnavailable as error:
+            # Said for people (a job's reason shows it): which picture, not botocore's class names.
+            raise StorageUnavailable(f"S3 did not serve the original of picture {record.id}") from error
