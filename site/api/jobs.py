@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request, url_for
 from flask_restful import Resource
 
 from catsite.deadline import Deadline, OutOfTime
 from catsite.doors.table import door_for
 from catsite.errors import NotFound, StorageUnavailable
-from catsite.jobs.runner import execute, observed, start_job
-from catsite.stores.jobs import JOB_ID, Job, JobStatus
+from catsite.s3.keys import TOKEN
 from catsite.web.context import current_settings, current_stores
+
+if TYPE_CHECKING:
+    from catsite.stores.jobs import Job
 
 
 class JobFailed(StorageUnavailable):
@@ -57,7 +61,10 @@ class PicturesArchive(Resource):
     """
 
     def post(self):
+        # The archive and the runner load with the first archive, not with the app (cold start).
+        from catsite.jobs.runner import execute, observed, start_job
         from catsite.pictures.archive import claim_archive, find_archive, listing_digest
+        from catsite.stores.jobs import JobStatus
 
         stores, settings = current_stores(), current_settings()
         digest = listing_digest(stores.pictures)
@@ -86,7 +93,9 @@ class JobState(Resource):
     """`GET /jobs/<id>`: a long job's status and progress."""
 
     def get(self, job_id: str):
-        job = current_stores().jobs.get(job_id) if JOB_ID.fullmatch(job_id) else None
+        from catsite.jobs.runner import observed
+
+        job = current_stores().jobs.get(job_id) if TOKEN.fullmatch(job_id) else None
         if job is None:
             raise NotFound(f"There is no job {job_id!r}.")
         return {**job_answer(observed(job)), "code": 200}

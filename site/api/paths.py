@@ -10,21 +10,20 @@ from __future__ import annotations
 from werkzeug.routing import BaseConverter
 
 from catsite.pictures.kitty import KITTY_ID
-from catsite.stores.jobs import JOB_ID
-from catsite.stores.pictures import PICTURE_ID
+from catsite.s3.keys import TOKEN
 
 
 class PictureIdConverter(BaseConverter):
     """A stored picture's id (32 hex digits) or the tutorial's kitty."""
 
-    pattern = f"{PICTURE_ID.pattern}|{KITTY_ID}"
+    pattern = f"{TOKEN.pattern}|{KITTY_ID}"
     regex = f"(?:{pattern})"
 
 
 class JobIdConverter(BaseConverter):
     """A job's id: 32 hex digits."""
 
-    pattern = JOB_ID.pattern
+    pattern = TOKEN.pattern
     regex = f"(?:{pattern})"
 
 

@@ -7,9 +7,6 @@ from flask_restful import Resource
 
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
-from catsite.pictures.images import decode_budget
-from catsite.pictures.quota import Quota
-from catsite.pictures.registration import register_upload
 from catsite.web.admin import require_admin
 from catsite.web.context import current_gallery, current_settings, current_stores
 
@@ -23,6 +20,11 @@ class CatPictures(Resource):
         return {"items": page.items, "count": len(page.items), "next_cursor": page.next_cursor, "code": 200}
 
     def post(self):
+        # Registration's modules load with the first registration, not with the app (cold start).
+        from catsite.pictures.images import decode_budget
+        from catsite.pictures.quota import Quota
+        from catsite.pictures.registration import register_upload
+
         settings = current_settings()
         body = load_json_body(schemas.RegisterPictureSchema.for_stage(settings))
         stores = current_stores()

@@ -6,8 +6,6 @@ from flask_restful import Resource
 
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
-from catsite.pictures.quota import Quota
-from catsite.pictures.uploads import grant_upload
 from catsite.web.context import current_settings, current_stores
 
 schemas = deferred("catsite.api.schemas")
@@ -15,6 +13,9 @@ schemas = deferred("catsite.api.schemas")
 
 class Uploads(Resource):
     def post(self):
+        from catsite.pictures.quota import Quota  # with the first upload, not the app
+        from catsite.pictures.uploads import grant_upload
+
         settings = current_settings()
         body = load_json_body(schemas.UploadRequestSchema.for_stage(settings))
         stores, size = current_stores(), body["bytes"]

@@ -9,7 +9,6 @@ from markupsafe import Markup, escape
 
 from catsite import timestamps
 from catsite.lazy import deferred
-from catsite.pictures.gallery import check_cursor
 from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
 from catsite.pictures.kitty import KITTY_ID
 from catsite.web.context import current_gallery, current_settings, current_stores
@@ -76,6 +75,8 @@ def pictures():
     The cursor API only goes forward (one S3 listing after a key), so the way back is carried in
     the links: `back` lists the cursors of the newer pages seen on the way here ("" the first).
     """
+    from catsite.pictures.gallery import check_cursor
+
     query = schemas.PictureListQuerySchema().load(request.args.to_dict())
     cursor = query["cursor"]
     trail = request.args.get("back", "").split(".") if cursor else []

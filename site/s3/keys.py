@@ -7,6 +7,7 @@ Plain names and functions, importing nothing heavy: routes may use them without 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 STATE_KEY = "state/cat.json"
@@ -63,6 +64,10 @@ def index_key(picture_id: str, created_ms: int) -> str:
 def new_token() -> str:
     """A random name part no client can guess (128 bits)."""
     return secrets.token_hex(16)
+
+
+#: What `new_token` makes: a stored picture's id (the token of the upload it came from), a job's id.
+TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def job_key(job_id: str) -> str:

@@ -6,19 +6,18 @@ then `done` with its `result` or `failed` with a `reason`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from catsite import timestamps
-from catsite.s3.keys import job_key, new_token
+from catsite.s3.keys import TOKEN, job_key, new_token
 
 if TYPE_CHECKING:
     from catsite.s3.bucket import Bucket
 
 #: A job's id: 32 hex digits (what `new_token` makes).
-JOB_ID = re.compile(r"[0-9a-f]{32}")
+JOB_ID = TOKEN
 
 
 class JobStatus(StrEnum):

@@ -9,7 +9,6 @@ key sorts newest first (`catsite.s3.keys`), so a page of the gallery is one LIST
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from itertools import islice
@@ -21,6 +20,7 @@ from catsite.s3.keys import (
     INDEX_PREFIX,
     PICS_PREFIX,
     PUBLIC_PICS_PREFIX,
+    TOKEN,
     index_key,
     original_key,
     record_key,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 #: A stored picture's id: 32 hex digits (the token of the upload it was registered from).
-PICTURE_ID = re.compile(r"[0-9a-f]{32}")
+PICTURE_ID = TOKEN
 
 
 @dataclass(frozen=True)

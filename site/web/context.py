@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app, url_for
 
 from catsite.lazy import deferred
-from catsite.stores import Stores
 
 if TYPE_CHECKING:
     from catsite.pictures.gallery import Gallery
     from catsite.settings import Settings
+    from catsite.stores import Stores
 
 #: `app.extensions` keys: the settings, the injected bucket (or None), the stores once built.
 SETTINGS = "catsite.settings"
@@ -39,6 +39,8 @@ def current_stores(app: Flask | None = None) -> Stores:
     app = app or current_app
     stores = app.extensions.get(STORES)
     if stores is None:
+        from catsite.stores import Stores
+
         bucket = app.extensions.get(BUCKET) or _bucket.open_bucket(current_settings(app))
         stores = app.extensions[STORES] = Stores.over(bucket)
     return stores
