@@ -187,6 +187,69 @@ def test_emulator_keeps_a_stack_method_s_integration_credentials(emulator):
     assert (integration["uri"], integration["credentials"]) == (uri, role)
 
 
+def test_emulator_keeps_an_origins_access_control_and_s3_origin_config(emulator):
+    # CloudFront API reference, Origin: OriginAccessControlId, S3OriginConfig.
+    cloudfront = client(emulator, "cloudfront")
+    oac = cloudfront.create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": "kept",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )["OriginAccessControl"]["Id"]
+    origin = {
+        "Id": "bucket",
+        "DomainName": "kept.s3.us-east-1.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+        "OriginAccessControlId": oac,
+    }
+    behaviour = {
+        "TargetOriginId": "bucket",
+        "ViewerProtocolPolicy": "redirect-to-https",
+        "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    }
+    config = {
+        "CallerReference": "kept",
+        "Comment": "kept",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": behaviour,
+    }
+    created = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    read = cloudfront.get_distribution_config(Id=created["Id"])["DistributionConfig"]
+    (kept,) = read["Origins"]["Items"]
+    assert (kept["OriginAccessControlId"], kept["S3OriginConfig"]) == (oac, {"OriginAccessIdentity": ""})
+
+
+def test_emulator_keeps_origin_request_policies(emulator):
+    # CloudFront API reference: Create/Get/List/Update/DeleteOriginRequestPolicy, If-Match.
+    cloudfront = client(emulator, "cloudfront")
+    config = {
+        "Name": "kept-policy",
+        "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 1, "Items": ["Accept"]}},
+        "CookiesConfig": {"CookieBehavior": "none"},
+        "QueryStringsConfig": {"QueryStringBehavior": "all"},
+    }
+    created = cloudfront.create_origin_request_policy(OriginRequestPolicyConfig=config)
+    policy = created["OriginRequestPolicy"]["Id"]
+    listed = cloudfront.list_origin_request_policies(Type="custom")["OriginRequestPolicyList"]["Items"]
+    assert [item["OriginRequestPolicy"]["Id"] for item in listed] == [policy]
+    with pytest.raises(ClientError) as stale:
+        cloudfront.delete_origin_request_policy(Id=policy, IfMatch="not-its-version")
+    assert stale.value.response["Error"]["Code"] == "PreconditionFailed"
+    changed = {**config, "QueryStringsConfig": {"QueryStringBehavior": "none"}}
+    updated = cloudfront.update_origin_request_policy(
+        Id=policy, IfMatch=created["ETag"], OriginRequestPolicyConfig=changed
+    )
+    read = cloudfront.get_origin_request_policy(Id=policy)
+    assert read["OriginRequestPolicy"]["OriginRequestPolicyConfig"]["QueryStringsConfig"] == {
+        "QueryStringBehavior": "none"
+    }
+    cloudfront.delete_origin_request_policy(Id=policy, IfMatch=updated["ETag"])
+    assert cloudfront.list_origin_request_policies(Type="custom")["OriginRequestPolicyList"]["Quantity"] == 0
+
+
 def deploy(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(ROOT / "scripts" / "deploy"), *args],
