@@ -52,7 +52,11 @@ def test_short_rehearsal_on_moto_deploys_and_undeploys_dev(lambda_zip):
         "rehearsal passed on moto in ",
     ):
         assert line in output, line
-    assert "CATSITE_STATIC_URL': 'https://catsite-dev-rehearsal.s3.us-east-1.amazonaws.com/static'" in output
+    # behind its distribution the site's assets are its own host's (moto serves none of it)
+    site = re.search(r"CATSITE_PUBLIC_URL': '(https://[a-z0-9]+\.cloudfront\.net)'", output)
+    assert site and f"CATSITE_STATIC_URL': '{site.group(1)}/static'" in output
+    for line in ("ok   distributions for catsite-dev: 1", "ok   distributions left: []"):
+        assert line in output, line
     pid = int(re.search(r"emulator: .*, pid (\d+)", output).group(1))
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the emulator was stopped
@@ -185,6 +189,21 @@ def test_emulator_keeps_a_stack_method_s_integration_credentials(emulator):
     root = next(r for r in apigateway.get_resources(restApiId=api["id"])["items"] if r["path"] == "/")
     integration = apigateway.get_integration(restApiId=api["id"], resourceId=root["id"], httpMethod="ANY")
     assert (integration["uri"], integration["credentials"]) == (uri, role)
+
+
+def test_emulator_gives_a_stack_s_rest_api_its_endpoint_type(emulator):
+    # CloudFormation template reference, AWS::ApiGateway::RestApi EndpointConfiguration `Types`.
+    template = {
+        "Resources": {
+            "Api": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Properties": {"Name": "regional", "EndpointConfiguration": {"Types": ["REGIONAL"]}},
+            }
+        }
+    }
+    client(emulator, "cloudformation").create_stack(StackName="regional", TemplateBody=json.dumps(template))
+    api = next(a for a in client(emulator, "apigateway").get_rest_apis()["items"] if a["name"] == "regional")
+    assert api["endpointConfiguration"]["types"] == ["REGIONAL"]
 
 
 def test_emulator_keeps_an_origins_access_control_and_s3_origin_config(emulator):

@@ -34,6 +34,8 @@ def test_smoke_passes_on_a_working_site(site, request, s3, bucket):
         "ok   asset ",
         "ok   /cat round trip",
         "ok   registered picture",
+        "ok   its picture and renditions download",
+        "shows its rendition",  # the picture's page, sharing its rendition as og:image
         "ok   job ",  # an archive job watched to its end, its ZIP downloaded
     ):
         assert check in done.stdout, check
@@ -72,3 +74,11 @@ def test_smoke_fails_clearly_when_nothing_answers():
     done = smoke(f"http://127.0.0.1:{free_port()}")
     assert done.returncode == 1
     assert "smoke: FAILED: no answer" in done.stderr
+
+
+def test_smoke_fails_when_the_bucket_lets_anyone_read_what_the_site_serves(live_server_static_from_s3):
+    # The local bucket lets browsers read static/ (the local site has no distribution): exactly
+    # what --private-bucket must catch on a stage, whose bucket only its distribution reads.
+    done = smoke(live_server_static_from_s3, "--private-bucket")
+    assert done.returncode == 1
+    assert "smoke: FAILED: an unsigned GET of " in done.stderr and "expected 403" in done.stderr

@@ -2,7 +2,7 @@
 
     python scripts/lib/catsite_tools/rehearse/aws_emulator.py [-H 127.0.0.1] [-p PORT]
 
-Runs `moto.server` (every service, one HTTP endpoint, its own process) after adding eight AWS
+Runs `moto.server` (every service, one HTTP endpoint, its own process) after adding nine AWS
 behaviours that Zappa 0.63 and the deploy's edge rely on (or the rehearsal reads back) and moto 5.2
 does not have.
 Each is written from AWS's API reference, not from Zappa's expectations, and each is small:
@@ -32,6 +32,9 @@ Each is written from AWS's API reference, not from Zappa's expectations, and eac
 8. Origin request policies (CloudFront API reference: CreateOriginRequestPolicy,
    GetOriginRequestPolicy, ListOriginRequestPolicies, UpdateOriginRequestPolicy and
    DeleteOriginRequestPolicy, the last two with `If-Match`), kept in memory; moto has none.
+9. A stack's `AWS::ApiGateway::RestApi` has the endpoint type its `EndpointConfiguration` names
+   (CloudFormation template reference: `Types`; the REST API's `endpointConfiguration.types`):
+   moto keeps the template's spelling, so the API reads back with no endpoint type.
 
 Lambda `Invoke` stays moto's (it needs Docker): the rehearsal never invokes through the emulator.
 """
@@ -243,8 +246,26 @@ def _origin_request_policy_methods():
     }
 
 
+def _rest_api_with_its_endpoint_type(original):
+    """Behaviour 9: the template's EndpointConfiguration in the API's own member names."""
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        given = properties.get("EndpointConfiguration")
+        if isinstance(given, dict):
+            names = {"Types": "types", "VpcEndpointIds": "vpcEndpointIds"}
+            properties = {
+                **properties,
+                "EndpointConfiguration": {names.get(k, k): v for k, v in given.items()},
+            }
+            cloudformation_json = {**cloudformation_json, "Properties": properties}
+        return original.__func__(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    return classmethod(create)
+
+
 def extend_moto() -> None:
-    """Add the eight behaviours to moto's backends, before its server builds its URL maps."""
+    """Add the nine behaviours to moto's backends, before its server builds its URL maps."""
     from moto.apigateway.models import Method, RestAPI
     from moto.awslambda import urls as lambda_urls
     from moto.awslambda.models import LambdaFunction
@@ -258,6 +279,9 @@ def extend_moto() -> None:
     lambda_urls.url_paths[pattern] = LambdaResponse.dispatch
     LambdaResponse.list_function_url_configs = _list_function_url_configs
     RestAPI.delete_from_cloudformation_json = classmethod(_delete_rest_api_with_stack)
+    RestAPI.create_from_cloudformation_json = _rest_api_with_its_endpoint_type(
+        RestAPI.create_from_cloudformation_json
+    )
     Method.create_from_cloudformation_json = _method_with_credentials(Method.create_from_cloudformation_json)
     FakeTargetGroup.deregister = _tolerant_deregister
     FakeTargetGroup.health_for = _health_with_not_registered(FakeTargetGroup.health_for)
