@@ -142,3 +142,19 @@ def test_behind_cloudfront_each_limit_is_the_smaller_of_the_two():
 def test_a_secret_anyone_could_guess_stops_the_app_at_start_up(secret):
     with pytest.raises(SettingsError):
         Settings.load({"CATSITE_BUCKET": "cats", "CATSITE_EDGE_SECRET": secret}, environ={})
+
+
+def test_long_work_through_the_edge_has_cloudfronts_time_not_the_load_balancers():
+    # The ALB waits as long as the function runs (900 s); CloudFront in front of it 30 s, so
+    # synchronous long work must hand over to a job by then (catsite.api.jobs.request_deadline).
+    from catsite.api.jobs import request_deadline
+    from catsite.app import create_app
+    from catsite_tools.local.events import LambdaContext
+
+    app = create_app({"CATSITE_BUCKET": "cats"})
+    environ = {"lambda.context": LambdaContext(remaining_ms=900_000), ENVIRON_KEY: behind_cloudfront(ALB)}
+    with app.test_request_context("/cat/pics/archive", method="POST", environ_base=environ):
+        assert 29.0 < request_deadline().remaining() <= 30.0
+    environ[ENVIRON_KEY] = ALB
+    with app.test_request_context("/cat/pics/archive", method="POST", environ_base=environ):
+        assert request_deadline().remaining() > 800

@@ -36,10 +36,8 @@ PRICES = {
     "http_request": Price(
         1.00 / 1e6, "request (first 300M a month)", "https://aws.amazon.com/api-gateway/pricing/"
     ),
-    # "there is no additional charge for function URLs" beyond the function's requests and duration
-    "url_request": Price(
-        0.0, "request", "https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html"
-    ),
+    # a Function URL adds no fee of its own: the function's requests and duration are the bill
+    "url_request": Price(0.0, "request", "https://aws.amazon.com/lambda/pricing/"),
     "alb_hour": Price(0.0225, "load balancer hour", "https://aws.amazon.com/elasticloadbalancing/pricing/"),
     "alb_lcu_hour": Price(0.008, "LCU-hour", "https://aws.amazon.com/elasticloadbalancing/pricing/"),
     "cloudfront_https_request": Price(
