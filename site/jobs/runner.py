@@ -11,6 +11,7 @@ job is "running" forever.
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -30,6 +31,8 @@ lambda_task = deferred("catsite.jobs.lambda_task")  # Zappa's task machinery (an
 SILENT_SECONDS = 120
 #: A queued job that has not started within this long never will (its invocation was lost).
 QUEUED_SECONDS = 300
+#: A job's message when the request that started it ran short of time and handed it over.
+HANDED_OVER = "Handed over: the request would have outlived its front door"
 
 _local_runner: ThreadPoolExecutor | None = None
 
@@ -64,14 +67,24 @@ def observed(job: Job) -> Job:
 
 
 def run_job(job_id: str, settings: Settings | None = None) -> Job | None:
-    """Run a queued job to its end and record how it ended. Never raises for the job's own
-    failures: they are recorded as `failed` with a reason."""
+    """Run a queued job to its end (its own invocation, or a local thread) and record how it
+    ended. Never raises for the job's own failures: they are recorded as `failed` with a reason."""
     settings = settings or Settings.load()
     stores = open_stores(settings)
     job = stores.jobs.get(job_id)
     if job is None or job.status is not JobStatus.QUEUED:
         return job
-    deadline = Deadline(settings.job_budget, invocation_context.get())
+    return execute(job, stores, settings, Deadline(settings.job_budget, invocation_context.get()))
+
+
+def execute(
+    job: Job, stores: Stores, settings: Settings, deadline: Deadline, *, hand_over: bool = False
+) -> Job:
+    """Run `job` here, recording its progress and how it ended; returns it as it ended.
+
+    With `hand_over` (a request doing the work itself), running out of time puts the job back in
+    the queue, unchanged but for its message, and raises OutOfTime: the caller starts it elsewhere.
+    """
 
     def update(**changes) -> None:
         nonlocal job
@@ -81,29 +94,44 @@ def run_job(job_id: str, settings: Settings | None = None) -> Job | None:
     update(status=JobStatus.RUNNING, message="Starting")
     try:
         result = _work(
-            job.kind,
+            job,
             stores,
             settings,
             deadline,
             lambda fraction, message: update(progress=round(fraction, 4), message=message),
         )
     except OutOfTime:
+        if hand_over:
+            update(status=JobStatus.QUEUED, progress=0.0, message=HANDED_OVER)
+            raise
+        _release(job, stores)
         update(
             status=JobStatus.FAILED, reason="The job ran out of time before it finished; nothing was written."
         )
     except Exception as error:  # noqa: BLE001 - any failure ends the job, with its reason recorded
         update(status=JobStatus.FAILED, reason=_reason(error))
+        _release(job, stores)
     else:
         update(status=JobStatus.DONE, progress=1.0, message="Done", result=result)
     return job
 
 
-def _work(kind: JobKind, stores: Stores, settings: Settings, deadline: Deadline, progress) -> dict:
-    if kind is JobKind.ARCHIVE:
+def _work(job: Job, stores: Stores, settings: Settings, deadline: Deadline, progress) -> dict:
+    if job.kind is JobKind.ARCHIVE:
         from catsite.pictures.archive import build_archive
 
-        return build_archive(stores, kitty_path(settings.root), deadline, progress)
-    raise ValueError(f"unknown job kind {kind!r}")
+        return build_archive(stores, kitty_path(settings.root), deadline, progress, digest=job.subject)
+    raise ValueError(f"unknown job kind {job.kind!r}")
+
+
+def _release(job: Job, stores: Stores) -> None:
+    """What a failed job claimed goes with it (best effort: S3 may be what failed)."""
+    if job.kind is JobKind.ARCHIVE and job.subject:
+        from catsite.pictures.archive import release_archive
+
+        # If S3 is what failed, the claim expires with results/; the next request sees its job failed.
+        with contextlib.suppress(StorageUnavailable):
+            release_archive(stores, job.subject, job.id)
 
 
 def _reason(error: Exception) -> str:

@@ -52,7 +52,7 @@ def current_gallery() -> Gallery:
     from catsite.pictures.kitty import KITTY_FILE
     from catsite.s3.urls import bucket_urls
 
-    settings = current_settings()
+    settings, stores = current_settings(), current_stores()
     kitty_url = url_for("static", filename=KITTY_FILE)
     renditions = settings.renditions_url or bucket_urls(settings)[0]
-    return Gallery(current_stores().pictures, renditions, kitty_url, settings.root)
+    return Gallery(stores.pictures, renditions, kitty_url, settings.root, stores.quota)

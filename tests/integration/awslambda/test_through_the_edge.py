@@ -21,7 +21,7 @@ import pytest
 from catsite.app import create_app
 from catsite.awslambda.lean import LeanHttpHandler
 from catsite_tools.local.events import REST_HOST, LambdaContext, rest_event
-from tests.integration.awslambda.answer import Answer
+from tests.support.answer import Answer
 from tests.support.html import parse
 from tests.support.pictures import image_bytes, upload_and_register
 

@@ -40,7 +40,8 @@ def resolving(r, doors: dict[str, tuple[str, str]]) -> list[str]:
 def smoke_every_door(r, name: str, config: dict) -> None:
     doors = door_urls(r, name, config)
     for kind, (aws, url) in doors.items():
-        command = [str(ROOT / "scripts" / "smoke"), url, *resolving(r, doors), "--admin-token", ADMIN_TOKEN]
+        command = [str(ROOT / "scripts" / "smoke"), url, *resolving(r, doors)]
+        command.append(f"--admin-token={ADMIN_TOKEN}")  # one word: a token may begin with "-"
         if kind == "cdn":
             command.append("--private-bucket")
         done = r.run(command)
