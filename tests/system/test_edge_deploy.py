@@ -203,3 +203,12 @@ def test_a_domain_the_deploy_cannot_serve_stops_it_before_anything_exists(aws, s
     assert named in message and "\n" not in message
     assert nothing_exists(aws)
     assert stage.settings_file.read_text() == before
+
+
+def test_a_stage_whose_settings_a_deploy_would_refuse_can_still_be_undeployed(aws, stage):
+    deploy(stage)
+    stage.config["catsite_edge"] = {"domain": "cats.example.com"}  # no certificate: a deploy refuses it
+    with pytest.raises(SystemExit):
+        EDGE.prepare(stage)
+    EDGE.remove(stage)
+    assert nothing_exists(aws)

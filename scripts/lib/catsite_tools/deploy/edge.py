@@ -104,8 +104,9 @@ class EdgeSettings:
     served_at: str = ""
 
     @classmethod
-    def of(cls, config: dict) -> EdgeSettings:
-        """The stage's `catsite_edge` settings, checked without any AWS call."""
+    def of(cls, config: dict, check: bool = True) -> EdgeSettings:
+        """The stage's `catsite_edge` settings, checked without any AWS call (`check=False`: read
+        as they are, so a stage whose settings a deploy would refuse can still be undeployed)."""
         given = config.get("catsite_edge") or {}
         if not isinstance(given, dict):
             raise EdgeError("catsite_edge must be an object of settings")
@@ -115,7 +116,8 @@ class EdgeSettings:
         if not all(isinstance(value, str) for value in given.values()):
             raise EdgeError("every catsite_edge setting is a string")
         settings = cls(**{key: value.strip() for key, value in given.items()})
-        settings.check()
+        if check:
+            settings.check()
         return settings
 
     def check(self) -> None:
@@ -548,7 +550,7 @@ class Edge:
 
     def remove(self, stage: StageContext) -> None:
         """Disable, wait for and delete the distribution, then what only it used."""
-        settings = EdgeSettings.of(stage.config)
+        settings = EdgeSettings.of(stage.config, check=False)
         cloudfront, s3 = clients(stage.region)
         summary = find_distribution(cloudfront, stage.function)
         if summary is None:
