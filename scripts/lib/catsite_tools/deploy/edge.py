@@ -386,13 +386,18 @@ def clients(region: str):
     )
 
 
-def find_distribution(cloudfront, comment: str) -> dict | None:
-    """The distribution summary whose Comment is `comment` (the function's name), or None."""
-    for page in cloudfront.get_paginator("list_distributions").paginate():
-        for summary in page.get("DistributionList", {}).get("Items", []) or []:
-            if summary.get("Comment") == comment:
+def _listed(cloudfront, operation: str, listing: str, field: str, value: str) -> dict | None:
+    """The first summary of a paginated CloudFront listing whose `field` is `value`, or None."""
+    for page in cloudfront.get_paginator(operation).paginate():
+        for summary in page.get(listing, {}).get("Items", []) or []:
+            if summary.get(field) == value:
                 return summary
     return None
+
+
+def find_distribution(cloudfront, comment: str) -> dict | None:
+    """The distribution summary whose Comment is `comment` (the function's name), or None."""
+    return _listed(cloudfront, "list_distributions", "DistributionList", "Comment", comment)
 
 
 def distribution_id(stage: StageContext) -> str | None:
@@ -404,11 +409,7 @@ def distribution_id(stage: StageContext) -> str | None:
 
 
 def find_oac(cloudfront, name: str) -> dict | None:
-    for page in cloudfront.get_paginator("list_origin_access_controls").paginate():
-        for summary in page.get("OriginAccessControlList", {}).get("Items", []) or []:
-            if summary.get("Name") == name:
-                return summary
-    return None
+    return _listed(cloudfront, "list_origin_access_controls", "OriginAccessControlList", "Name", name)
 
 
 def find_origin_policy(cloudfront, name: str) -> dict | None:
@@ -472,15 +473,7 @@ class Edge:
         oac = ensure_oac(stage, cloudfront)
         summary = find_distribution(cloudfront, stage.function)
         if summary is None:
-            config = distribution_config(
-                comment=stage.function,
-                bucket=bucket_of(stage),
-                region=stage.region,
-                oac_id=oac,
-                domain=settings.domain,
-                certificate_arn=certificate,
-                price_class=settings.price_class,
-            )
+            config = stage_distribution(stage, settings, certificate, oac)
             created = cloudfront.create_distribution(
                 DistributionConfig={**config, "CallerReference": f"{stage.function}-{uuid.uuid4().hex}"}
             )["Distribution"]
@@ -517,18 +510,15 @@ class Edge:
         summary = find_distribution(cloudfront, stage.function)
         if summary is None:
             raise EdgeError(f"no distribution for {stage.function}: scripts/deploy creates it first")
-        desired = distribution_config(
-            comment=stage.function,
-            bucket=bucket_of(stage),
-            region=stage.region,
-            oac_id=oac,
+        desired = stage_distribution(
+            stage,
+            settings,
+            certificate,
+            oac,
             stage=stage.stage,
             api_domain=rest_api_domain(stage),
             secret=env["CATSITE_EDGE_SECRET"],
             origin_policy=policy,
-            domain=settings.domain,
-            certificate_arn=certificate,
-            price_class=settings.price_class,
         )
         answer = cloudfront.get_distribution_config(Id=summary["Id"])
         current = answer["DistributionConfig"]
@@ -580,6 +570,22 @@ EDGE = Edge()
 
 
 # -- the parts --------------------------------------------------------------------------------
+
+
+def stage_distribution(
+    context: StageContext, settings: EdgeSettings, certificate: str, oac: str, **api
+) -> dict:
+    """The stage's distribution configuration; `api` names its dynamic origin once it exists."""
+    return distribution_config(
+        comment=context.function,
+        bucket=bucket_of(context),
+        region=context.region,
+        oac_id=oac,
+        domain=settings.domain,
+        certificate_arn=certificate,
+        price_class=settings.price_class,
+        **api,
+    )
 
 
 def bucket_of(stage: StageContext) -> str:
