@@ -79,14 +79,17 @@ def wsgi_layers(settings) -> list:
 
     1. Security headers, added to every answer Flask makes, errors included.
     2. The request log, which times all of Flask's work and logs what escapes it as a 500.
+    3. Requests proven to come through the stage's CloudFront distribution, seen as their viewer
+       sent them (`catsite.web.edge`): before the log and the app read the door, client or host.
 
     (Zappa's own handler adds one more outside these, its stage-path repair:
     `catsite.awslambda.zappa_repairs`.)
     """
+    from catsite.web.edge import EdgeRequests
     from catsite.web.request_log import RequestLog
     from catsite.web.security import SecurityHeaders
 
-    return [lambda app: SecurityHeaders(app, settings), RequestLog]
+    return [lambda app: SecurityHeaders(app, settings), RequestLog, lambda app: EdgeRequests(app, settings)]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -58,6 +58,17 @@ def public_address(name: str, raw: str) -> str:
     return raw.rstrip("/")
 
 
+#: The shortest shared secret accepted: 128 bits as `secrets.token_urlsafe(16)` writes them.
+SECRET_MIN_LENGTH = 22
+
+
+def shared_secret(name: str, raw: str) -> str:
+    """A value only two parties know, long enough not to be guessed."""
+    if len(raw) < SECRET_MIN_LENGTH:
+        raise SettingsError(f"{name} must be at least {SECRET_MIN_LENGTH} characters long")
+    return raw
+
+
 def folder(name: str, raw: str) -> Path:
     return Path(raw)
 
@@ -139,7 +150,24 @@ class Settings:
         "base URL of published static assets; empty means Flask serves `/static`",
         "",
         read=base_url,
-        shown="empty; `scripts/deploy` sets the stage's bucket",
+        shown="empty; `scripts/deploy` sets the site's own `/static`",
+    )
+    renditions_url: str = setting(
+        "CATSITE_RENDITIONS_URL",
+        "base URL under which browsers read picture renditions (`pics/public/`); empty means the "
+        "bucket's own address",
+        "",
+        read=base_url,
+        shown="empty; `scripts/deploy` sets the site's own host",
+    )
+    edge_secret: str = setting(
+        "CATSITE_EDGE_SECRET",
+        "the value the stage's CloudFront distribution sends in `X-Catsite-Edge`: only a request "
+        "carrying it is trusted to have come through the distribution; empty: none is",
+        "",
+        read=shared_secret,
+        shown="empty; `scripts/deploy` sets the stage's",
+        example="",
     )
     max_upload_bytes: int = setting(
         "CATSITE_MAX_UPLOAD_BYTES",

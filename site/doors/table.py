@@ -34,6 +34,7 @@ class FrontDoor(StrEnum):
     HTTP = "http"  # API Gateway HTTP API
     FUNCTION_URL = "url"  # a Lambda function URL
     ALB = "alb"  # an Application Load Balancer
+    CDN = "cdn"  # the stage's CloudFront distribution, in front of one of the doors above
     LOCAL = "local"  # the local development server: no door, the strictest door's limits
 
 
@@ -83,6 +84,29 @@ LOCAL = Door(FrontDoor.LOCAL, ALB.carries, LAMBDA_MAX_TIMEOUT, margin=ALB.margin
 
 #: The Lambda front doors by name (the local Lambda door's `--door` choices).
 DOORS = {door.name.value: door for door in (REST, HTTP, FUNCTION_URL, ALB)}
+
+#: CloudFront's origin response timeout: "30 seconds by default", configurable from 1 to 60
+#: seconds, and up to 180 seconds only once AWS raises the quota (CloudFront developer guide,
+#: "Response timeout" under origin settings, and "Quotas"). scripts/deploy keeps the default.
+CLOUDFRONT_ORIGIN_TIMEOUT = 30.0
+CLOUDFRONT_ORIGIN_TIMEOUT_MAX = 60.0
+CLOUDFRONT_ORIGIN_TIMEOUT_QUOTA_MAX = 180.0
+
+#: The CloudFront row of the table: what the distribution itself waits for. It carries what its
+#: origin carries (CloudFront passes bodies through; Lambda's invocation payload binds first).
+CLOUDFRONT = Door(FrontDoor.CDN, LAMBDA_PAYLOAD, CLOUDFRONT_ORIGIN_TIMEOUT)
+
+
+def behind_cloudfront(origin: Door, timeout: float = CLOUDFRONT_ORIGIN_TIMEOUT) -> Door:
+    """The door of a request that came through the distribution to `origin`: the smaller of the
+    two at every limit (a REST API origin answers within 29 s, the distribution waits 30)."""
+    return Door(
+        FrontDoor.CDN,
+        min(origin.carries, CLOUDFRONT.carries),
+        min(origin.time_limit, timeout),
+        margin=origin.margin,
+        base64_binary=origin.base64_binary,
+    )
 
 
 def door_of_event(event, kind: EventFormat | None) -> Door:

@@ -47,12 +47,14 @@ def current_stores(app: Flask | None = None) -> Stores:
 
 
 def current_gallery() -> Gallery:
-    """The pictures as this request shows them: renditions from the bucket's public address, the
-    kitty from its static asset's URL."""
+    """The pictures as this request shows them: renditions from where browsers read them (the
+    site's own host behind the distribution, else the bucket's address), the kitty from its
+    static asset's URL."""
     from catsite.pictures.gallery import Gallery
     from catsite.pictures.kitty import KITTY_FILE
     from catsite.s3.urls import bucket_urls
 
     settings, stores = current_settings(), current_stores()
     kitty_url = url_for("static", filename=KITTY_FILE)
-    return Gallery(stores.pictures, bucket_urls(settings)[0], kitty_url, settings.root, stores.quota)
+    renditions = settings.renditions_url or bucket_urls(settings)[0]
+    return Gallery(stores.pictures, renditions, kitty_url, settings.root, stores.quota)

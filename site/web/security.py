@@ -35,12 +35,13 @@ def csp_sources(url: str) -> list[str]:
 
 def content_security_policy(settings: Settings) -> str:
     static = csp_sources(settings.static_url) if settings.static_url else []
+    renditions = csp_sources(settings.renditions_url) if settings.renditions_url else []
     bucket = [source for url in bucket_urls(settings) for source in csp_sources(url)]
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *static],
         "style-src": ["'self'", *static],
-        "img-src": ["'self'", *static, *bucket],
+        "img-src": ["'self'", *static, *renditions, *bucket],
         "font-src": ["'self'", *static],
         "connect-src": ["'self'", *bucket],
         "form-action": ["'self'", *bucket],

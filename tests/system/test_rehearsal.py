@@ -65,12 +65,13 @@ def test_short_rehearsal_on_moto_deploys_and_undeploys_dev(lambda_zip):
         ("event rules named catsite-dev-*", []),
     ):
         assert check in passed, check
-    # The deployed function's assets: the rehearsal bucket's static/, by S3's virtual-hosted-style
-    # URL (S3 guide, "Virtual-hosted-style requests").
+    for check in (("distributions for catsite-dev", 1), ("distributions left", [])):
+        assert check in passed, check
+    # The deployed function's assets are the site's own host's: its distribution's /static
+    # (which reads the rehearsal bucket's static/), not the bucket's own URL.
     [environment] = [value for what, value in passed if what == "environment"]
-    assert (
-        environment["CATSITE_STATIC_URL"] == "https://catsite-dev-rehearsal.s3.us-east-1.amazonaws.com/static"
-    )
+    assert re.fullmatch(r"https://[a-z0-9]+\.cloudfront\.net", environment["CATSITE_PUBLIC_URL"])
+    assert environment["CATSITE_STATIC_URL"] == f"{environment['CATSITE_PUBLIC_URL']}/static"
     pid = int(re.search(r"emulator: .*, pid (\d+)", output).group(1))
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the emulator was stopped
@@ -203,6 +204,84 @@ def test_emulator_keeps_a_stack_method_s_integration_credentials(emulator):
     root = next(r for r in apigateway.get_resources(restApiId=api["id"])["items"] if r["path"] == "/")
     integration = apigateway.get_integration(restApiId=api["id"], resourceId=root["id"], httpMethod="ANY")
     assert (integration["uri"], integration["credentials"]) == (uri, role)
+
+
+def test_emulator_gives_a_stack_s_rest_api_its_endpoint_type(emulator):
+    # CloudFormation template reference, AWS::ApiGateway::RestApi EndpointConfiguration `Types`.
+    template = {
+        "Resources": {
+            "Api": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Properties": {"Name": "regional", "EndpointConfiguration": {"Types": ["REGIONAL"]}},
+            }
+        }
+    }
+    client(emulator, "cloudformation").create_stack(StackName="regional", TemplateBody=json.dumps(template))
+    api = next(a for a in client(emulator, "apigateway").get_rest_apis()["items"] if a["name"] == "regional")
+    assert api["endpointConfiguration"]["types"] == ["REGIONAL"]
+
+
+def test_emulator_keeps_an_origins_access_control_and_s3_origin_config(emulator):
+    # CloudFront API reference, Origin: OriginAccessControlId, S3OriginConfig.
+    cloudfront = client(emulator, "cloudfront")
+    oac = cloudfront.create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": "kept",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )["OriginAccessControl"]["Id"]
+    origin = {
+        "Id": "bucket",
+        "DomainName": "kept.s3.us-east-1.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+        "OriginAccessControlId": oac,
+    }
+    behaviour = {
+        "TargetOriginId": "bucket",
+        "ViewerProtocolPolicy": "redirect-to-https",
+        "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    }
+    config = {
+        "CallerReference": "kept",
+        "Comment": "kept",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": behaviour,
+    }
+    created = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]
+    read = cloudfront.get_distribution_config(Id=created["Id"])["DistributionConfig"]
+    (kept,) = read["Origins"]["Items"]
+    assert (kept["OriginAccessControlId"], kept["S3OriginConfig"]) == (oac, {"OriginAccessIdentity": ""})
+
+
+def test_emulator_keeps_origin_request_policies(emulator):
+    # CloudFront API reference: Create/Get/List/Update/DeleteOriginRequestPolicy, If-Match.
+    cloudfront = client(emulator, "cloudfront")
+    config = {
+        "Name": "kept-policy",
+        "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": {"Quantity": 1, "Items": ["Accept"]}},
+        "CookiesConfig": {"CookieBehavior": "none"},
+        "QueryStringsConfig": {"QueryStringBehavior": "all"},
+    }
+    created = cloudfront.create_origin_request_policy(OriginRequestPolicyConfig=config)
+    policy = created["OriginRequestPolicy"]["Id"]
+    listed = cloudfront.list_origin_request_policies(Type="custom")["OriginRequestPolicyList"]["Items"]
+    assert [item["OriginRequestPolicy"]["Id"] for item in listed] == [policy]
+    with pytest.raises(ClientError) as stale:
+        cloudfront.delete_origin_request_policy(Id=policy, IfMatch="not-its-version")
+    assert stale.value.response["Error"]["Code"] == "PreconditionFailed"
+    changed = {**config, "QueryStringsConfig": {"QueryStringBehavior": "none"}}
+    updated = cloudfront.update_origin_request_policy(
+        Id=policy, IfMatch=created["ETag"], OriginRequestPolicyConfig=changed
+    )
+    read = cloudfront.get_origin_request_policy(Id=policy)
+    assert read["OriginRequestPolicy"]["OriginRequestPolicyConfig"]["QueryStringsConfig"] == {
+        "QueryStringBehavior": "none"
+    }
+    cloudfront.delete_origin_request_policy(Id=policy, IfMatch=updated["ETag"])
+    assert cloudfront.list_origin_request_policies(Type="custom")["OriginRequestPolicyList"]["Quantity"] == 0
 
 
 def deploy(*args: str) -> subprocess.CompletedProcess:

@@ -75,3 +75,13 @@ def test_smoke_fails_clearly_when_nothing_answers():
     done = smoke(f"http://127.0.0.1:{port}")
     assert done.returncode == 1
     assert re.search(rf"\b{port}\b", done.stderr.strip().splitlines()[-1])  # where nothing answered
+
+
+def test_smoke_fails_when_the_bucket_lets_anyone_read_what_the_site_serves(
+    live_server_static_from_s3, bucket
+):
+    # The local bucket lets browsers read static/ (the local site has no distribution): exactly
+    # what --private-bucket must catch on a stage, whose bucket only its distribution reads.
+    done = smoke(live_server_static_from_s3, "--private-bucket")
+    assert done.returncode == 1
+    assert f"/{bucket}/static/" in done.stderr.strip().splitlines()[-1]  # the read that was let through

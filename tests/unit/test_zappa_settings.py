@@ -75,3 +75,11 @@ def test_snapstart_is_on_for_prod_only():
     assert stage_config("prod")["snap_start"] == "PublishedVersions"
     assert stage_config("dev").get("snap_start", "None") == "None"
     assert "provisioned_concurrency" not in stage_config("prod"), "SnapStart excludes it"
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_stages_rest_api_is_regional_behind_its_own_distribution(stage):
+    # An edge-optimized REST API already sits behind an AWS-managed CloudFront; the origin of the
+    # stage's own distribution is the Regional endpoint (API Gateway developer guide, "API endpoint
+    # types"; CloudFront developer guide, "Use various origins").
+    assert stage_config(stage)["endpoint_configuration"] == ["REGIONAL"]

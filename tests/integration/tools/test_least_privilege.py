@@ -186,7 +186,7 @@ def test_every_s3_call_of_the_main_paths_is_allowed_and_every_grant_is_used(sett
     # Presigned URLs act with the role's credentials: one key each, and short-lived.
     fields = presigned["fields"]
     assert allowed(document, "s3:PutObject", f"arn:aws:s3:::{bucket}/{fields['key']}")
-    # Renditions are public (the bucket policy on pics/public/*, not the role): nothing signed.
+    # Renditions are read unsigned (a stage's distribution reads pics/public/*, not the role).
     assert "X-Amz-Signature" not in picture["thumb_url"] and "/pics/public/" in picture["thumb_url"]
     for url in (picture["url"], result_url, archive.get_json()["url"]):
         parts = urlsplit(url)

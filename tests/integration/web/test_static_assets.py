@@ -10,6 +10,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
 from werkzeug.test import run_wsgi_app
@@ -20,7 +21,7 @@ from catsite.s3.bucket import Bucket, open_bucket
 from catsite.settings import Settings
 from catsite.stores.says import Says
 from catsite.web.static import StaticAssetError, build_assets
-from catsite_tools.deploy.bucket_setup import allow_public_static_reads
+from catsite_tools.deploy.bucket_setup import configure_bucket
 from catsite_tools.deploy.publish_static import publish, stage_overrides
 from catsite_tools.local.events import rest_event
 from tests.support import ROOT
@@ -130,8 +131,9 @@ def test_a_changed_file_is_published_under_a_new_name_beside_the_old(store, link
     assert old - {"static/manifest.json"} <= set(bucket_state())  # pages still cached keep working
 
 
-def test_browsers_may_read_published_assets_and_nothing_else(store, s3, bucket, local_s3):
-    allow_public_static_reads(store)
+def test_a_local_bucket_lets_browsers_read_published_assets_and_nothing_else(store, s3, bucket, local_s3):
+    # The local site has no distribution: its bucket lets browsers read what a stage's
+    # distribution reads for them (catsite_tools.local.s3.allow_browser_reads), no more.
     publish(store, STATIC, log=lambda _: None)
     Says(store).set("private")
     css = build_assets(STATIC)["css/site.css"].hashed_name
@@ -144,9 +146,34 @@ def test_browsers_may_read_published_assets_and_nothing_else(store, s3, bucket, 
     assert block["BlockPublicAcls"] and block["IgnorePublicAcls"]
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     assert [s["Resource"] for s in policy["Statement"]] == [
-        f"arn:aws:s3:::{bucket}/static/*",
-        f"arn:aws:s3:::{bucket}/pics/public/*",  # picture renditions (content-named, immutable)
+        [f"arn:aws:s3:::{bucket}/static/*", f"arn:aws:s3:::{bucket}/pics/public/*"]
     ]
+
+
+def test_a_stages_bucket_refuses_every_unsigned_read(s3, local_s3):
+    # S3 user guide, "Blocking public access to your Amazon S3 storage" (all four settings) and
+    # "Controlling ownership of objects" (bucket owner enforced); a stage's browsers read assets
+    # and renditions through its distribution alone (its policy is the edge's, written on deploy).
+    bucket = f"stage-{uuid.uuid4().hex[:12]}"
+    configure_bucket(s3, bucket, ["https://cats.example.com"], "us-east-1", log=lambda _: None)
+    store = Bucket(s3, bucket)
+    publish(store, STATIC, log=lambda _: None)
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+    ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    assert [rule["ObjectOwnership"] for rule in ownership] == ["BucketOwnerEnforced"]
+    with pytest.raises(s3.exceptions.ClientError) as none:
+        s3.get_bucket_policy(Bucket=bucket)
+    assert none.value.response["Error"]["Code"] == "NoSuchBucketPolicy"
+    css = build_assets(STATIC)["css/site.css"].hashed_name
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{local_s3.url}/{bucket}/static/{css}")  # unsigned
+    assert refused.value.code == 403
 
 
 def test_the_publish_script_uses_the_environments_bucket_and_is_idempotent(settings, proxy):

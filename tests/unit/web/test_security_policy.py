@@ -37,3 +37,12 @@ def test_uploads_go_to_the_local_s3_when_one_is_configured():
     for name in ("connect-src", "form-action", "img-src"):
         assert f"{local_s3}/cats" in policy[name]
         assert not [s for s in policy[name] if "amazonaws" in s]
+
+
+def test_renditions_read_from_another_host_may_be_shown_and_nothing_more():
+    settings = Settings.load({"CATSITE_BUCKET": "cats", "CATSITE_RENDITIONS_URL": "https://pics.example"})
+    policy = directives(content_security_policy(settings))
+    assert "https://pics.example" in policy["img-src"]
+    assert all(
+        "pics.example" not in " ".join(policy[name]) for name in ("script-src", "connect-src", "form-action")
+    )

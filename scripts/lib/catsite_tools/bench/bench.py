@@ -208,6 +208,18 @@ def section_janitor(bench: Bench) -> dict:
     return measure(bench.s3.url)
 
 
+def section_doors(bench: Bench) -> dict:
+    """A page view and an API call through each front door (warm durations), and what 1M of each
+    costs at prod's memory size (catsite_tools.bench.costs; docs/edge.md)."""
+    from catsite_tools.bench import costs, doors
+    from catsite_tools.deploy.zappa_stage import stage_config
+
+    figures = doors.measure(bench, RUNTIME)
+    memory = stage_config("prod", ROOT / "zappa_settings.json")["memory_size"]
+    print(costs.table(figures["door_duration_ms"], memory), flush=True)
+    return {**figures, "door_cost_memory_mb": memory}
+
+
 SECTIONS = [
     section_zip,
     section_s3_requests,
@@ -218,6 +230,7 @@ SECTIONS = [
     section_decode_peak,
     section_archive,
     section_janitor,
+    section_doors,
 ]
 
 
@@ -243,7 +256,7 @@ def main(argv=None) -> int:
         "--only",
         metavar="SECTION[,SECTION]",
         help="run only these sections (zip, s3_requests, warm, cold_start, snapstart, uploads, archive, "
-        "janitor, lighthouse); the other figures in bench/results.json are kept",
+        "janitor, doors, lighthouse); the other figures in bench/results.json are kept",
     )
     args = parser.parse_args(argv)
     if args.runs < 15:

@@ -5,6 +5,10 @@ served from S3 as deployed), runs Lighthouse on each page of `catsite_tools.benc
 checks `LIGHTHOUSE_MINIMUM` and the home page's byte budget, merges `lighthouse_*` figures into
 the results file, saves screenshots of every page at a phone's and a desktop's size beside it
 (`catsite_tools.bench.screenshots`), and stops everything it started.
+
+With `--site URL` it starts nothing: it measures the site at URL (a stage held by
+`scripts/rehearse --hold`, through its distribution: `doors.cdn`), checks the same thresholds and
+prints the figures, merging and photographing nothing.
 """
 
 from __future__ import annotations
@@ -95,12 +99,36 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit(f"no answer from {url}")
 
 
+def measure(lighthouse: str, site: str, runs_per_page: int) -> tuple[dict, list[str]]:
+    """Lighthouse on every page of `site`: the `lighthouse_*` figures (the median run of each
+    page), and what misses a threshold."""
+    results, problems = {}, []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in PAGE_PATHS:
+            runs = []
+            for run in range(runs_per_page):
+                print(f"lighthouse {site}{path} (run {run + 1} of {runs_per_page})", flush=True)
+                runs.append(figures(run_lighthouse(lighthouse, f"{site}{path}", Path(tmp) / "report.json")))
+            found = sorted(runs, key=lambda f: f["performance"] or 0)[len(runs) // 2]
+            print(f"  {json.dumps(found, sort_keys=True)}", flush=True)
+            for name, value in found.items():
+                results[f"lighthouse_{page_key(path)}_{name.replace('-', '_')}"] = value
+            problems += failures(path, found)
+    return results, problems
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="lighthouse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--lighthouse", required=True, help="the Lighthouse CLI")
     parser.add_argument("--runs", type=int, default=1, help="runs per page; the median score counts")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--site", help="measure this running site instead (nothing started, merged or saved)")
     args = parser.parse_args(argv)
+    if args.site:
+        _results, problems = measure(args.lighthouse, args.site.rstrip("/"), args.runs)
+        for problem in problems:
+            print(f"below threshold: {problem}", file=sys.stderr)
+        return 1 if problems else 0
 
     with LocalS3() as s3:
         port = free_port()
@@ -117,19 +145,7 @@ def main(argv=None) -> int:
         )
         try:
             wait_for(f"{site}/healthz", server)
-            results, problems = {}, []
-            with tempfile.TemporaryDirectory() as tmp:
-                for path in PAGE_PATHS:
-                    runs = []
-                    for run in range(args.runs):
-                        print(f"lighthouse {site}{path} (run {run + 1} of {args.runs})", flush=True)
-                        report = run_lighthouse(args.lighthouse, f"{site}{path}", Path(tmp) / "report.json")
-                        runs.append(figures(report))
-                    found = sorted(runs, key=lambda f: f["performance"] or 0)[len(runs) // 2]
-                    print(f"  {json.dumps(found, sort_keys=True)}", flush=True)
-                    for name, value in found.items():
-                        results[f"lighthouse_{page_key(path)}_{name.replace('-', '_')}"] = value
-                    problems += failures(path, found)
+            results, problems = measure(args.lighthouse, site, args.runs)
             shots = screenshots.take(site, PAGE_PATHS, args.results.parent / "screenshots", page_key)
             print(f"screenshots: {', '.join(str(s.relative_to(ROOT)) for s in shots)}", flush=True)
         finally:

@@ -1,13 +1,15 @@
 """scripts/smoke URL: check a deployed (or local) catsite from the outside, as a browser would.
 
 Pages (`/`, `/pics`, `/docs`) and the stylesheet and scripts the home page links to (published
-static assets, when the stage serves them from S3); `/healthz`; the `/cat` round trip (what the
-cat says is changed, read back, then put back as it was); an upload (`POST /uploads`, the file
-straight to the presigned URL, `POST /cat/pics`) and its registration (the record, the gallery
-list, the picture and its thumbnail), then the test picture is deleted again; a job (`POST
-/cat/pics/archive` with `Prefer: respond-async`) watched to its end and its archive downloaded.
-Stops at the first failure with a message saying what was expected; exit status 0 only when
-everything answered.
+static assets, when the stage serves them from S3 or through its distribution); `/healthz`; the
+`/cat` round trip (what the cat says is changed, read back, then put back as it was); an upload
+(`POST /uploads`, the file straight to the presigned URL, `POST /cat/pics`) and its registration
+(the record, the gallery list, the picture, its page and its renditions), then the test picture
+is deleted again; a job (`POST /cat/pics/archive` with `Prefer: respond-async`) watched to its end
+and its archive downloaded. With `--private-bucket`, also that the bucket the upload went to
+refuses an unsigned read of a published asset and of a rendition (403): only the site's own host
+serves them. Stops at the first failure with a message saying what was expected; exit status 0
+only when everything answered.
 """
 
 from __future__ import annotations
@@ -72,11 +74,21 @@ def http_session(resolve: dict | None = None) -> requests.Session:
 
 
 class Smoke:
-    def __init__(self, base_url: str, log=print, admin_token: str = "", resolve: dict | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        log=print,
+        admin_token: str = "",
+        resolve: dict | None = None,
+        private_bucket: bool = False,
+    ):
         self.base = base_url.rstrip("/") + "/"
         self.http = http_session(resolve)
         self.log = log
         self.admin_token = admin_token
+        self.private_bucket = private_bucket
+        #: The published assets the home page links to (filled by `assets`).
+        self.asset_urls: list[str] = []
 
     def url(self, path: str) -> str:
         return urljoin(self.base, path.lstrip("/"))
@@ -120,6 +132,7 @@ class Smoke:
         for link in links:
             asset = urljoin(home.url, link)
             self.expect(self.http.get(asset, timeout=TIMEOUT), 200, "an asset of the home page")
+            self.asset_urls.append(asset)
             self.ok(f"asset {asset}")
 
     def health(self) -> None:
@@ -176,18 +189,41 @@ class Smoke:
             if picture not in [item["id"] for item in listed["items"]]:
                 raise SmokeFailure(f"GET /cat/pics does not list the new picture {picture}")
             self.ok("the gallery lists it")
-            for field in ("url", "thumb_url"):
+            for field in ("url", "thumb_url", "display_url"):
                 image = self.expect(
-                    requests.get(again[field], timeout=TIMEOUT), 200, f"the picture's {field}"
+                    self.http.get(again[field], timeout=TIMEOUT), 200, f"the picture's {field}"
                 )
                 if not image.headers.get("Content-Type", "").startswith("image/"):
                     raise SmokeFailure(f"the picture's {field} answered {image.headers.get('Content-Type')}")
-            self.ok("its picture and thumbnail download")
+            self.ok("its picture and renditions download")
+            self.picture_page(picture, again["display_url"])
+            if self.private_bucket:
+                self.bucket_refuses(presigned["url"], [*self.asset_urls[:1], again["thumb_url"]])
             # While the test picture is there: the set of pictures is new, so its archive is made
             # by a job now (an archive of a set already archived is answered at once, 200).
             self.job()
         finally:
             self.remove_picture(picture)
+
+    def picture_page(self, picture: str, rendition: str) -> None:
+        """The picture's page, showing its rendition (the one it shares as og:image)."""
+        page = self.expect(
+            self.http.get(self.url(f"/pics/{picture}"), timeout=TIMEOUT), 200, "the picture's page"
+        )
+        shown = re.findall(r'<meta property="og:image" content="([^"]+)"', page.text)
+        if shown != [rendition]:
+            raise SmokeFailure(f"/pics/{picture} shares {shown}, expected its rendition {rendition}")
+        self.ok(f"its page /pics/{picture} shows its rendition")
+
+    def bucket_refuses(self, bucket_url: str, served: list[str]) -> None:
+        """Each of `served` (URLs on the site's own host) read from the bucket itself, unsigned: 403."""
+        for url in served:
+            key = urlsplit(url).path.lstrip("/")
+            direct = f"{bucket_url.rstrip('/')}/{key}"
+            answer = self.http.get(direct, timeout=TIMEOUT)
+            if answer.status_code != 403:
+                raise SmokeFailure(f"an unsigned GET of {direct} answered {answer.status_code}, expected 403")
+            self.ok(f"the bucket refuses an unsigned read of {key} (403)")
 
     def remove_picture(self, picture: str) -> None:
         if not self.admin_token:
@@ -217,7 +253,7 @@ class Smoke:
         if job["status"] != "done":
             ended = f"{job['status']!r} ({job.get('reason')})"
             raise SmokeFailure(f"the archive job ended {ended}, expected done")
-        archive = self.expect(requests.get(job["result"]["url"], timeout=TIMEOUT), 200, "the job's archive")
+        archive = self.expect(self.http.get(job["result"]["url"], timeout=TIMEOUT), 200, "the job's archive")
         if not archive.content.startswith(b"PK"):
             raise SmokeFailure(f"the job's archive is not a ZIP file: {archive.content[:20]!r}")
         self.ok(f"job {job['id']} done; its archive downloads ({len(archive.content):,} bytes)")
@@ -258,9 +294,19 @@ def main(argv: list[str] | None = None) -> int:
         metavar="HOST:PORT:ADDRESS",
         help="connect to ADDRESS for http requests to HOST:PORT, as curl's --resolve (repeatable)",
     )
+    parser.add_argument(
+        "--private-bucket",
+        action="store_true",
+        help="also check that the bucket refuses an unsigned read of an asset and a rendition (403)",
+    )
     args = parser.parse_args(argv)
     try:
-        Smoke(args.url, admin_token=args.admin_token, resolve=dict(args.resolve)).run()
+        Smoke(
+            args.url,
+            admin_token=args.admin_token,
+            resolve=dict(args.resolve),
+            private_bucket=args.private_bucket,
+        ).run()
     except SmokeFailure as failure:
         print(f"smoke: FAILED: {failure}", file=sys.stderr)
         return 1

@@ -1,25 +1,25 @@
 """scripts/deploy: put one stage of zappa_settings.json on AWS (or on the rehearsal's emulator).
 
 1. the zip: `scripts/package STAGE` (or `--zip`);
-2. a settings copy for this deploy (a temporary folder, never the committed file): the stage's
-   `CATSITE_STATIC_URL` is set, when empty, to where its assets are published
-   (`catsite.s3.urls.static_base_url`: `https://<bucket>.s3.<region>.amazonaws.com/static`, or
-   `<endpoint>/<bucket>/static` for a stage whose `AWS_ENDPOINT_URL_S3` names another S3), and
-   the stage's `attach_policy` must be the role policy `scripts/iam-policy` writes for it;
-3. the IAM execution role, as `zappa deploy` without `--zip` would make it (`manage_roles`);
-4. `zappa status` decides: a stage not deployed yet gets `zappa deploy --zip` first, so its URLs
-   exist before the bucket's CORS names them; a deployed stage gets the bucket and assets first
-   and `zappa update --zip` last, so new pages never point at assets not yet published;
-5. the stage's bucket (`setup_stage_bucket`: created if missing, CORS for `--origin` and the
-   stage's own URLs, public access blocked except the read of `static/*`, lifecycle), then
-   `publish-static`;
-6. on a stage with `snap_start`, after `zappa deploy` and after `zappa update`: API Gateway's
+2. a settings copy for this deploy (a temporary folder, never the committed file); the stage's
+   `attach_policy` must be the role policy `scripts/iam-policy` writes for it;
+3. what the stage has beyond Zappa's resources prepares the function's environment
+   (`catsite_tools.deploy.extras`): the edge names the site's public address, where assets and
+   picture renditions are read (the site's own host) and the secret its distribution sends;
+4. the IAM execution role, as `zappa deploy` without `--zip` would make it (`manage_roles`);
+5. `zappa status` decides: a stage not deployed yet gets `zappa deploy --zip` first; a deployed
+   stage gets the bucket and assets first and `zappa update --zip` last, so new pages never point
+   at assets not yet published;
+6. the stage's bucket (`setup_stage_bucket`: created if missing, every public access blocked,
+   CORS for `--origin` and the site's public origin, lifecycle), then `publish-static`;
+7. on a stage with `snap_start`, after `zappa deploy` and after `zappa update`: API Gateway's
    integrations and the ALB's target are read back; one that invokes `$LATEST` (Zappa's issue
    #1463) is pointed at the alias, and the deploy fails unless every door invokes the newest
    published version, with SnapStart on, through an alias (`catsite_tools.deploy.invoke_target`);
-7. what the stage has beyond Zappa's resources (`catsite_tools.deploy.extras`), after every
-   deploy and update;
-8. prints the site's URLs (API Gateway, and the load balancer for a stage with `alb_enabled`).
+8. what the stage has beyond Zappa's resources (`catsite_tools.deploy.extras`), after every
+   deploy and update: the distribution, the bucket policy that lets only it read;
+9. prints the site's URLs (the public address, API Gateway's, and the load balancer's for a stage
+   with `alb_enabled`).
 
 Credentials and region come from the environment as for any AWS tool; `AWS_ENDPOINT_URL`
 points every client (this script's and Zappa's) at an emulator.
@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from catsite_tools import ROOT
 from catsite_tools.deploy.bucket_setup import setup_stage_bucket
-from catsite_tools.deploy.extras import StageContext, apply_all
+from catsite_tools.deploy.extras import StageContext, apply_all, prepare_all
 from catsite_tools.deploy.zappa_stage import function_name
 
 PLACEHOLDER = "CHANGE-ME"
@@ -64,9 +64,7 @@ def placeholders(value, where: str = "") -> list[str]:
 
 def deploy_settings(settings_file: Path, stage: str, folder: Path) -> tuple[Path, dict]:
     """Write the settings copy this deploy uses; answer its path and the stage's merged settings."""
-    from catsite.s3.urls import static_base_url
-    from catsite.settings import Settings
-    from catsite_tools.deploy.zappa_stage import stage_config, stage_overrides
+    from catsite_tools.deploy.zappa_stage import stage_config
 
     merged = stage_config(stage, settings_file)
     missing = placeholders(merged)
@@ -76,11 +74,6 @@ def deploy_settings(settings_file: Path, stage: str, folder: Path) -> tuple[Path
         )
     check_role_policy(merged, stage, settings_file)
     env = dict(merged["aws_environment_variables"])
-    if not env.get("CATSITE_STATIC_URL"):
-        # the stage's settings alone: nothing of the deploying machine's environment
-        app_settings = Settings.load(stage_overrides(stage, settings_file), environ={})
-        env["CATSITE_STATIC_URL"] = static_base_url(app_settings)
-        log(f"CATSITE_STATIC_URL={env['CATSITE_STATIC_URL']} (the assets publish-static writes)")
     stages = json.loads(settings_file.read_text())
     stages[stage]["aws_environment_variables"] = env
     merged["aws_environment_variables"] = env
@@ -207,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"deploy: no zip at {zip_path}")
     with tempfile.TemporaryDirectory(prefix="catsite-deploy-") as folder:
         settings_copy, merged = deploy_settings(args.settings.resolve(), args.stage, Path(folder))
+        stage = StageContext(
+            args.stage, merged, settings_copy, function_name(args.stage, settings_copy), log=log
+        )
+        prepare_all(stage)
         ensure_role(settings_copy, args.stage)
         deployed = status(settings_copy, args.stage)
         if (
@@ -214,12 +211,15 @@ def main(argv: list[str] | None = None) -> int:
             and zappa("deploy", args.stage, "-s", str(settings_copy), "--zip", str(zip_path)).returncode
         ):
             raise SystemExit(f"deploy: zappa deploy {args.stage} failed")
-        name = function_name(args.stage, settings_copy)
+        name = stage.function
         if not deployed:
             ensure_published_doors(merged, args.stage, name)
         urls = site_urls(merged, args.stage, name)
         bucket = merged["aws_environment_variables"]["CATSITE_BUCKET"]
-        origins = list(dict.fromkeys([o.rstrip("/") for o in args.origin] + [origin(u) for u in urls]))
+        public = merged["aws_environment_variables"].get("CATSITE_PUBLIC_URL")
+        # The browser's uploads come from the site's public origin (its pages' origin), when it has one.
+        site = [origin(public)] if public else [origin(u) for u in urls]
+        origins = list(dict.fromkeys([o.rstrip("/") for o in args.origin] + site))
         log(f"bucket s3://{bucket}")
         setup_stage_bucket(bucket, merged["aws_region"], origins, log=lambda m: log(f"  {m}"))
         publish = [
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"deploy: zappa update {args.stage} failed")
         if deployed:
             ensure_published_doors(merged, args.stage, name)
-        stage = StageContext(args.stage, merged, settings_copy, name, log=log, urls=urls)
+        stage.urls = urls
         apply_all(stage)
         urls = stage.urls
     print(f"{args.stage} is live:")

@@ -4,7 +4,10 @@ whatever a stage gains.
 
 Each entry of `STEPS` is a module-level object with `apply(stage: StageContext)` (idempotent: a
 second deploy changes nothing) and `remove(stage: StageContext)` (before `zappa undeploy`, in
-reverse order), and a `name` for the log.
+reverse order), and a `name` for the log. A step may also have `prepare(stage)`, run before
+`zappa deploy` or `update` with the same context: what the function's environment must name
+(`stage.config["aws_environment_variables"]`, written to the settings copy Zappa reads) is decided
+there.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from catsite_tools.deploy.edge import EDGE
 
 
 @dataclass
@@ -33,7 +38,15 @@ class StageContext:
 
 
 #: Applied in order after each deploy and update; removed in reverse order at undeploy.
-STEPS: list = []
+STEPS: list = [EDGE]
+
+
+def prepare_all(stage: StageContext) -> None:
+    for step in STEPS:
+        prepare = getattr(step, "prepare", None)
+        if prepare is not None:
+            stage.log(f"{step.name}: preparing")
+            prepare(stage)
 
 
 def apply_all(stage: StageContext) -> None:

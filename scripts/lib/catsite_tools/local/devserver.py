@@ -95,13 +95,13 @@ def serve_static_from_s3() -> None:
     from catsite.s3.bucket import open_bucket
     from catsite.s3.urls import static_base_url
     from catsite.settings import Settings
-    from catsite_tools.deploy.bucket_setup import allow_public_static_reads
     from catsite_tools.deploy.publish_static import publish
+    from catsite_tools.local.s3 import allow_browser_reads
 
     settings = Settings.load()
     bucket = open_bucket(settings)
-    print(f"publishing static/ to s3://{settings.bucket}/static/ (publicly readable)", flush=True)
-    allow_public_static_reads(bucket)
+    print(f"publishing static/ to s3://{settings.bucket}/static/ (browsers read it: local only)", flush=True)
+    allow_browser_reads(bucket.client, settings.bucket)
     publish(bucket, settings.root / "static")
     os.environ["CATSITE_STATIC_URL"] = static_base_url(settings)
     print(f"static assets from {os.environ['CATSITE_STATIC_URL']}", flush=True)

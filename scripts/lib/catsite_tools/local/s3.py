@@ -58,6 +58,10 @@ class LocalS3:
     """Start with `start()` (or `with LocalS3() as s3:`), stop with `stop()`; `url` is the endpoint.
     `server` is one of SERVERS."""
 
+    #: Start the server in a session of its own, so a terminal's Ctrl-C (SIGINT to the foreground
+    #: process group) reaches only whoever started it, which then stops it in its own time.
+    own_session = False
+
     def __init__(self, host: str = "127.0.0.1", port: int | None = None, server: str = "moto"):
         if server not in SERVERS:
             raise ValueError(f"unknown local S3 server {server!r} (one of {', '.join(SERVERS)})")
@@ -79,6 +83,7 @@ class LocalS3:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 env={**os.environ, **DUMMY_CREDENTIALS, **self.server_env()},
+                start_new_session=self.own_session,
             )
             if self._wait_ready(timeout):
                 return self
@@ -161,14 +166,55 @@ class LocalS3:
 
 
 def create_bucket(endpoint_url: str, bucket: str, origins: list[str], region: str = "us-east-1") -> None:
-    """Create and configure `bucket` on the local S3 exactly as a deployed stage's bucket, with
-    CORS for the local site's origins."""
+    """Create and configure `bucket` on the local S3 as a deployed stage's bucket, with CORS for
+    the local site's origins; then let browsers read what a stage's distribution reads for them
+    (`allow_browser_reads`): the local site has no distribution."""
     import boto3
 
     from catsite_tools.deploy.bucket_setup import configure_bucket
 
     s3 = boto3.client("s3", endpoint_url=endpoint_url, region_name=region, **_lower(DUMMY_CREDENTIALS))
     configure_bucket(s3, bucket, origins, region, log=lambda message: None)
+    allow_browser_reads(s3, bucket)
+
+
+#: What a local bucket's public access block admits: a public policy, never a public ACL.
+LOCAL_PUBLIC_ACCESS_BLOCK = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": False,
+    "RestrictPublicBuckets": False,
+}
+
+
+def browser_reads_policy(bucket: str) -> dict:
+    """Local buckets only: any browser may read `static/*` and `pics/public/*` (published assets,
+    picture renditions), as a deployed stage's distribution reads them for its visitors."""
+    from catsite.s3.keys import PUBLIC_PICS_PREFIX, STATIC_PREFIX
+
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "LocalBrowsersReadAssetsAndRenditions",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": [
+                    f"arn:aws:s3:::{bucket}/{prefix}*" for prefix in (STATIC_PREFIX, PUBLIC_PICS_PREFIX)
+                ],
+            }
+        ],
+    }
+
+
+def allow_browser_reads(s3, bucket: str) -> None:
+    """The local site's bucket: the public access block relaxed for one policy, then the policy
+    (`browser_reads_policy`). `s3` is a boto3 S3 client of the local S3. Never for a stage."""
+    import json
+
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=LOCAL_PUBLIC_ACCESS_BLOCK)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(browser_reads_policy(bucket)))
 
 
 def _lower(credentials: dict[str, str]) -> dict[str, str]:

@@ -2,8 +2,9 @@
 
     python scripts/lib/catsite_tools/rehearse/aws_emulator.py [-H 127.0.0.1] [-p PORT]
 
-Runs `moto.server` (every service, one HTTP endpoint, its own process) after adding six AWS
-behaviours that Zappa 0.63 relies on (or the rehearsal reads back) and moto 5.2 does not have.
+Runs `moto.server` (every service, one HTTP endpoint, its own process) after adding nine AWS
+behaviours that Zappa 0.63 and the deploy's edge rely on (or the rehearsal reads back) and moto 5.2
+does not have.
 Each is written from AWS's API reference, not from Zappa's expectations, and each is small:
 
 1. `ListFunctionUrlConfigs` (GET /2021-10-31/functions/{name}/urls), called by `zappa update`
@@ -25,6 +26,15 @@ Each is written from AWS's API reference, not from Zappa's expectations, and eac
 6. CloudFormation's `AWS::ApiGateway::Method` keeps its `Integration.Credentials` (the role API
    Gateway assumes to call the integration, CloudFormation reference), which moto drops: the
    rehearsal checks that this role may invoke what the integration names.
+7. A distribution's origin keeps its `OriginAccessControlId` and `S3OriginConfig` (CloudFront API
+   reference, Origin), which moto drops: the bucket origin would lose the OAC that lets it read
+   the bucket, and read back as no S3 origin at all.
+8. Origin request policies (CloudFront API reference: CreateOriginRequestPolicy,
+   GetOriginRequestPolicy, ListOriginRequestPolicies, UpdateOriginRequestPolicy and
+   DeleteOriginRequestPolicy, the last two with `If-Match`), kept in memory; moto has none.
+9. A stack's `AWS::ApiGateway::RestApi` has the endpoint type its `EndpointConfiguration` names
+   (CloudFormation template reference: `Types`; the REST API's `endpointConfiguration.types`):
+   moto keeps the template's spelling, so the API reads back with no endpoint type.
 
 Lambda `Invoke` stays moto's (it needs Docker): the rehearsal never invokes through the emulator.
 """
@@ -128,18 +138,150 @@ def _method_with_credentials(original):
     return classmethod(create)
 
 
+def _origin_keeping_oac(original_init):
+    """Behaviour 7: an Origin with its OriginAccessControlId ("" without one, as AWS answers) and
+    its S3OriginConfig."""
+
+    def init(self, origin):
+        original_init(self, origin)
+        self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+        if "S3OriginConfig" in origin:
+            self.s3_origin_config = {
+                "OriginAccessIdentity": origin["S3OriginConfig"].get("OriginAccessIdentity", "")
+            }
+
+    return init
+
+
+#: Behaviour 8's store: policy id -> {"Id", "LastModifiedTime", "OriginRequestPolicyConfig", "ETag"}.
+_ORIGIN_REQUEST_POLICIES: dict[str, dict] = {}
+
+
+def _origin_request_policy_methods():
+    """Behaviour 8: the five operations, as methods of moto's CloudFrontResponse."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from moto.cloudfront.exceptions import CloudFrontException
+    from moto.core.responses import ActionResult, EmptyResult
+
+    def answer(policy: dict, status: int = 200):
+        shown = {key: policy[key] for key in ("Id", "LastModifiedTime", "OriginRequestPolicyConfig")}
+        return ActionResult({"OriginRequestPolicy": shown, "ETag": policy["ETag"]})
+
+    def found(self) -> dict:
+        policy = _ORIGIN_REQUEST_POLICIES.get(self._get_param("Id"))
+        if policy is None:
+            raise CloudFrontException(
+                "NoSuchOriginRequestPolicy", "The origin request policy does not exist."
+            )
+        return policy
+
+    def matched(self) -> dict:
+        policy = found(self)
+        if self._get_param("IfMatch") != policy["ETag"]:
+            raise CloudFrontException(
+                "PreconditionFailed", "The If-Match version is not valid for the resource."
+            )
+        return policy
+
+    def create_origin_request_policy(self):
+        config = self._get_param("OriginRequestPolicyConfig", {})
+        if any(
+            p["OriginRequestPolicyConfig"]["Name"] == config.get("Name")
+            for p in _ORIGIN_REQUEST_POLICIES.values()
+        ):
+            raise CloudFrontException(
+                "OriginRequestPolicyAlreadyExists", "A policy with this name already exists."
+            )
+        policy_id = str(uuid.uuid4())
+        _ORIGIN_REQUEST_POLICIES[policy_id] = {
+            "Id": policy_id,
+            "LastModifiedTime": datetime.now(UTC),
+            "OriginRequestPolicyConfig": config,
+            "ETag": uuid.uuid4().hex,
+        }
+        return answer(_ORIGIN_REQUEST_POLICIES[policy_id])
+
+    def get_origin_request_policy(self):
+        return answer(found(self))
+
+    def list_origin_request_policies(self):
+        chosen = [] if self._get_param("Type") == "managed" else list(_ORIGIN_REQUEST_POLICIES.values())
+        listed = [
+            {
+                "Type": "custom",
+                "OriginRequestPolicy": {
+                    k: p[k] for k in ("Id", "LastModifiedTime", "OriginRequestPolicyConfig")
+                },
+            }
+            for p in chosen
+        ]
+        return ActionResult(
+            {"OriginRequestPolicyList": {"MaxItems": 100, "Quantity": len(listed), "Items": listed}}
+        )
+
+    def update_origin_request_policy(self):
+        policy = matched(self)
+        policy.update(
+            OriginRequestPolicyConfig=self._get_param("OriginRequestPolicyConfig", {}),
+            LastModifiedTime=datetime.now(UTC),
+            ETag=uuid.uuid4().hex,
+        )
+        return answer(policy)
+
+    def delete_origin_request_policy(self):
+        _ORIGIN_REQUEST_POLICIES.pop(matched(self)["Id"])
+        return EmptyResult()
+
+    return {
+        f.__name__: f
+        for f in (
+            create_origin_request_policy,
+            get_origin_request_policy,
+            list_origin_request_policies,
+            update_origin_request_policy,
+            delete_origin_request_policy,
+        )
+    }
+
+
+def _rest_api_with_its_endpoint_type(original):
+    """Behaviour 9: the template's EndpointConfiguration in the API's own member names."""
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        given = properties.get("EndpointConfiguration")
+        if isinstance(given, dict):
+            names = {"Types": "types", "VpcEndpointIds": "vpcEndpointIds"}
+            properties = {
+                **properties,
+                "EndpointConfiguration": {names.get(k, k): v for k, v in given.items()},
+            }
+            cloudformation_json = {**cloudformation_json, "Properties": properties}
+        return original.__func__(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    return classmethod(create)
+
+
 def extend_moto() -> None:
-    """Add the six behaviours to moto's backends, before its server builds its URL maps."""
+    """Add the nine behaviours to moto's backends, before its server builds its URL maps."""
     from moto.apigateway.models import Method, RestAPI
     from moto.awslambda import urls as lambda_urls
     from moto.awslambda.models import LambdaFunction
     from moto.awslambda.responses import LambdaResponse
+    from moto.cloudfront import urls as cloudfront_urls
+    from moto.cloudfront.models import Origin
+    from moto.cloudfront.responses import CloudFrontResponse
     from moto.elbv2.models import FakeTargetGroup
 
     pattern = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"
     lambda_urls.url_paths[pattern] = LambdaResponse.dispatch
     LambdaResponse.list_function_url_configs = _list_function_url_configs
     RestAPI.delete_from_cloudformation_json = classmethod(_delete_rest_api_with_stack)
+    RestAPI.create_from_cloudformation_json = _rest_api_with_its_endpoint_type(
+        RestAPI.create_from_cloudformation_json
+    )
     Method.create_from_cloudformation_json = _method_with_credentials(Method.create_from_cloudformation_json)
     FakeTargetGroup.deregister = _tolerant_deregister
     FakeTargetGroup.health_for = _health_with_not_registered(FakeTargetGroup.health_for)
@@ -147,6 +289,13 @@ def extend_moto() -> None:
         _keeps_snap_start(
             LambdaFunction.__init__, LambdaFunction.update_configuration, LambdaFunction.get_configuration
         )
+    )
+    Origin.__init__ = _origin_keeping_oac(Origin.__init__)
+    for name, method in _origin_request_policy_methods().items():
+        setattr(CloudFrontResponse, name, method)
+    cloudfront_urls.url_paths["{0}/2020-05-31/origin-request-policy$"] = CloudFrontResponse.dispatch
+    cloudfront_urls.url_paths["{0}/2020-05-31/origin-request-policy/(?P<policy_id>[^/]+)$"] = (
+        CloudFrontResponse.dispatch
     )
 
 

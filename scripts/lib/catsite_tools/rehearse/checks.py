@@ -1,37 +1,37 @@
 """The rehearsal's checks of what a deploy created, read back from the emulator's AWS APIs.
 
 Each takes the `Rehearsal` (its `client` and `check`). What is expected comes from the stage's
-settings and AWS's documentation; the front doors and the schedule are `doors`'.
+settings and AWS's documentation; the front doors and the schedule are `doors`', the
+distribution and the private bucket `edge`'s.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from zappa.core import ALB_LAMBDA_ALIAS
 
 from catsite.web.static import build_assets
 from catsite.web.static import manifest as static_manifest
 from catsite_tools import ROOT
+from catsite_tools.rehearse import edge as edge_checks
 from catsite_tools.rehearse.doors import check_doors, check_schedule
 
 REGION = "us-east-1"
 ORIGIN = "https://cat.example.com"
 
 
-def expected_environment(config: dict) -> dict:
-    """The function's environment: the stage's, with `CATSITE_STATIC_URL` (when empty) where
-    scripts/deploy publishes the assets: the bucket's virtual-hosted-style URL, or its
-    path-style URL on the stage's own S3 endpoint (S3 user guide, "Virtual hosting of buckets"
-    and "Path-style requests")."""
+def expected_environment(config: dict, site: str | None) -> dict:
+    """The function's environment: the stage's, with what scripts/deploy adds for the edge: the
+    site's public address (`site`, its distribution's), its static assets and picture renditions
+    read from the same host, and the secret (present; its value is the distribution's, checked
+    with the distribution)."""
     env = dict(config["aws_environment_variables"])
-    bucket = env["CATSITE_BUCKET"]
-    if not env.get("CATSITE_STATIC_URL"):
-        endpoint = env.get("AWS_ENDPOINT_URL_S3")
-        base = (
-            f"{endpoint.rstrip('/')}/{bucket}" if endpoint else f"https://{bucket}.s3.{REGION}.amazonaws.com"
-        )
-        env["CATSITE_STATIC_URL"] = f"{base}/static"
+    if site:
+        env.setdefault("CATSITE_PUBLIC_URL", site)
+        env["CATSITE_STATIC_URL"] = env.get("CATSITE_STATIC_URL") or f"{site}/static"
+        env["CATSITE_RENDITIONS_URL"] = env.get("CATSITE_RENDITIONS_URL") or site
     return env
 
 
@@ -74,7 +74,8 @@ def target_groups(r, name: str) -> list[dict]:
 
 
 def check_deployed(r, stage: str, config: dict, name: str) -> dict:
-    env = expected_environment(config)
+    site = edge_checks.site_address(r, name, config)
+    env = expected_environment(config, site)
     bucket = env["CATSITE_BUCKET"]
     fn = function(r, name) or {}
     r.check("function", fn.get("FunctionName"), name)
@@ -82,7 +83,10 @@ def check_deployed(r, stage: str, config: dict, name: str) -> dict:
     r.check("handler", fn.get("Handler"), config["lambda_handler"])
     r.check("timeout (s)", fn.get("Timeout"), config["timeout_seconds"])
     r.check("memory (MB)", fn.get("MemorySize"), config["memory_size"])
-    r.check("environment", fn.get("Environment", {}).get("Variables"), env)
+    variables = dict(fn.get("Environment", {}).get("Variables") or {})
+    secret = variables.pop("CATSITE_EDGE_SECRET", "")
+    r.check("environment", variables, env)
+    r.check("an edge secret no one could guess", len(secret) >= 32, True)
 
     apis = rest_apis(r, name)
     r.check("REST APIs named " + name, len(apis), 1)
@@ -97,16 +101,10 @@ def check_deployed(r, stage: str, config: dict, name: str) -> dict:
     r.check("CloudFormation stack", [s for s in live_stacks(r, name) if not s.endswith("_COMPLETE")], [])
 
     s3 = r.client("s3")
-    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    public = sorted(s["Resource"] for s in policy["Statement"])
-    r.check(
-        "bucket policy",
-        public,
-        [f"arn:aws:s3:::{bucket}/pics/public/*", f"arn:aws:s3:::{bucket}/static/*"],
-    )
     origins = s3.get_bucket_cors(Bucket=bucket)["CORSRules"][0]["AllowedOrigins"]
-    site = f"https://{apis[0]['id']}.execute-api.{REGION}.amazonaws.com" if apis else None
-    r.check("bucket CORS origins", sorted(origins), sorted([ORIGIN, site] + alb_origins(r, name, config)))
+    r.check(
+        "bucket CORS origins: the site's public origin", sorted(origins), sorted([ORIGIN, origin_of(site)])
+    )
     manifest = json.loads(s3.get_object(Bucket=bucket, Key="static/manifest.json")["Body"].read())
     r.check("published static manifest", manifest, static_manifest(build_assets(ROOT / "static")))
 
@@ -117,20 +115,47 @@ def check_deployed(r, stage: str, config: dict, name: str) -> dict:
     if fn:
         check_doors(r, name, config, fn)
         check_schedule(r, name, config, fn)
+        edge_checks.check_edge(r, stage, config, name, fn)
     return fn
 
 
+def origin_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def door_urls(r, name: str, config: dict) -> dict[str, str]:
+    """Each door's URL as AWS would give it, by its kind: the distribution (`cdn`), API Gateway's
+    stage (`rest`) and, on a stage with one, the load balancer (`alb`)."""
+    doors = {"cdn": edge_checks.aws_site_url(r, name)}
+    doors["rest"] = next(
+        (
+            f"https://{api['id']}.execute-api.{REGION}.amazonaws.com/{config['stage']}/"
+            for api in rest_apis(r, name)
+        ),
+        None,
+    )
+    if config.get("alb_enabled"):
+        doors["alb"] = next((f"{origin}/" for origin in alb_origins(r, name, config)), None)
+    return {kind: url for kind, url in doors.items() if url}
+
+
 def site_urls(r, name: str, config: dict) -> list[str]:
-    urls = [
-        f"https://{api['id']}.execute-api.{REGION}.amazonaws.com/{config['stage']}/"
-        for api in rest_apis(r, name)
-    ]
-    return urls + [f"{origin}/" for origin in alb_origins(r, name, config)]
+    return list(door_urls(r, name, config).values())
+
+
+def expected_printed_urls(r, name: str, config: dict) -> list[str]:
+    """What scripts/deploy prints: the site's public address first, then the doors behind it."""
+    site = edge_checks.site_address(r, name, config)
+    doors = door_urls(r, name, config)
+    return [f"{site}/"] + [url for kind, url in doors.items() if kind != "cdn"]
 
 
 def printed_urls(output: str) -> list[str]:
     tail = output.split(" is live:\n", 1)[-1] if " is live:\n" in output else ""
-    return [line.strip() for line in tail.splitlines() if line.startswith("  https://")]
+    return [line.strip() for line in tail.splitlines() if line.startswith(("  https://", "  http://"))]
 
 
 def alb_origins(r, name: str, config: dict) -> list[str]:
@@ -200,10 +225,12 @@ def check_gone(r, stage: str, name: str, config: dict) -> None:
     r.check("CloudFormation stacks", live_stacks(r, name), [])
     r.check("load balancers named " + name, load_balancers(r, name), [])
     r.check("target groups named " + name, target_groups(r, name), [])
+    edge_checks.check_edge_gone(r, name, config)
 
 
 def leftovers(r) -> dict:
-    """Everything the emulator still holds of the kinds Zappa creates."""
+    """Everything the emulator still holds of the kinds Zappa and the edge create."""
+    cloudfront = r.client("cloudfront")
     return {
         "functions": [f["FunctionName"] for f in r.client("lambda").list_functions()["Functions"]],
         "rest apis": [a["name"] for a in r.client("apigateway").get_rest_apis()["items"]],
@@ -219,4 +246,17 @@ def leftovers(r) -> dict:
             tg["TargetGroupName"] for tg in r.client("elbv2").describe_target_groups()["TargetGroups"]
         ],
         "event rules": [r["Name"] for r in r.client("events").list_rules()["Rules"]],
+        "distributions": [
+            d["Comment"] for d in cloudfront.list_distributions()["DistributionList"].get("Items", [])
+        ],
+        "origin access controls": [
+            o["Name"]
+            for o in cloudfront.list_origin_access_controls()["OriginAccessControlList"].get("Items", [])
+        ],
+        "origin request policies": [
+            p["OriginRequestPolicy"]["OriginRequestPolicyConfig"]["Name"]
+            for p in cloudfront.list_origin_request_policies(Type="custom")["OriginRequestPolicyList"].get(
+                "Items", []
+            )
+        ],
     }

@@ -27,6 +27,7 @@ class AwsEmulator(LocalS3):
 
     name = "moto"
     serves = False
+    own_session = True  # the rehearsal undeploys before it stops the emulator, even on Ctrl-C
 
     def server_command(self) -> list[str]:
         script = Path(__file__).with_name("aws_emulator.py")  # run by path, as moto's own process
@@ -38,6 +39,7 @@ class MinistackEmulator(LocalS3):
 
     name = "ministack"
     serves = True
+    own_session = True  # the rehearsal undeploys before it stops the emulator, even on Ctrl-C
     #: ministack routes `<api>.execute-api.<MINISTACK_HOST>` to the REST API `<api>`.
     HOST = "localhost"
 
@@ -54,16 +56,28 @@ class MinistackEmulator(LocalS3):
         # the host in the names it serves, and in the endpoint its functions are given
         return {**env, "MINISTACK_HOST": self.HOST}
 
+    #: Where a distribution is served: ministack answers `<label>.cloudfront.<MINISTACK_HOST>` as
+    #: it answers `<label>.cloudfront.net`. Under `localhost` the name needs no resolver (browsers
+    #: map `*.localhost` to the loopback) and browsers treat the page as a secure context.
+    CLOUDFRONT_ADDRESS = "http://{label}.cloudfront." + HOST + ":{port}"
+
     def site_url(self, aws_url: str) -> str:
         """`https://<api>.execute-api.<region>.amazonaws.com/<stage>/` is served at
-        `http://<api>.execute-api.localhost:<port>/<stage>/`, a load balancer's
-        `https://<name>.<region>.elb.amazonaws.com/` at `http://<that name>:<port>/` (both plain
-        http: the emulator has no certificates)."""
+        `http://<api>.execute-api.localhost:<port>/<stage>/`, a distribution's
+        `https://<label>.cloudfront.net/` at `http://<label>.cloudfront.localhost:<port>/`, a load
+        balancer's `https://<name>.<region>.elb.amazonaws.com/` at `http://<that name>:<port>/`
+        (all plain http: the emulator has no certificates)."""
         parts = urlsplit(aws_url)
         host = parts.hostname or ""
         if ".execute-api." in host:
             host = f"{host.split('.', 1)[0]}.execute-api.{self.HOST}"
+        elif host.endswith(".cloudfront.net"):
+            host = f"{host.split('.', 1)[0]}.cloudfront.{self.HOST}"
         return f"http://{host}:{self.port}{parts.path or '/'}"
+
+    def distribution_address(self) -> str:
+        """The stage setting `catsite_edge.served_at` for this emulator (`{label}` left to fill)."""
+        return self.CLOUDFRONT_ADDRESS.replace("{port}", str(self.port))
 
     def resolve(self, url: str) -> str:
         """`HOST:PORT:ADDRESS` for scripts/smoke's `--resolve`."""

@@ -1,4 +1,4 @@
-"""The serving rehearsal's local AWS: ministack, with three AWS behaviours it lacks.
+"""The serving rehearsal's local AWS: ministack, with seven AWS behaviours it lacks.
 
     .venv-ministack/bin/python scripts/lib/catsite_tools/rehearse/ministack_emulator.py
 
@@ -17,6 +17,27 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
 3. An ALB event for a Lambda target carries query values as the client sent them: "If the query
    parameters are URL-encoded, the load balancer does not decode them" (ELB user guide, "Lambda
    functions as targets"). ministack decodes them when multi-value headers are on.
+4. A distribution's origin may be a REST API's execute-api endpoint (CloudFront developer guide,
+   "Use various origins": "API Gateway"). API Gateway answers HTTPS only, and only requests that
+   carry its own host name, which is why the viewer's `Host` must not be forwarded (CloudFront
+   developer guide, "Origin request policies": AllViewerExceptHostHeader, "for API Gateway"). A REST
+   API of this emulator is served in-process, as ministack serves its own load balancer and
+   Function URL origins; ministack refuses to dial any execute-api host (a 502).
+5. The CloudFront headers an origin request policy names, `CloudFront-Viewer-Address` (the
+   viewer's address and port) and `CloudFront-Forwarded-Proto` (its protocol), are added to the
+   origin request (CloudFront developer guide, "Add CloudFront request headers"); CloudFront sets
+   them itself, so a viewer's own copies never reach the origin. ministack adds none.
+6. A viewer's protocol is the protocol of its connection to CloudFront, not a header it writes
+   (CloudFront developer guide, "Require HTTPS for communication between viewers and CloudFront").
+   ministack reads it from the viewer's `X-Forwarded-Proto`. The emulator has no certificates and
+   serves every distribution over plain http on its port: that connection stands for the viewer's
+   TLS connection to the edge, so every viewer request is an https one, whatever it says.
+   (Redirecting plain-http viewers to https is therefore not shown here.)
+7. A stack's `AWS::ApiGateway::RestApi` has the endpoint type its `EndpointConfiguration` names
+   (CloudFormation template reference: `Types`, `VpcEndpointIds`; the REST API's
+   `endpointConfiguration` holds them as `types`, `vpcEndpointIds`). ministack stores the
+   template's property as it is, so the API reads back with no endpoint type at all (Zappa makes
+   a stage's API through a stack, and catsite's must be Regional behind its distribution).
 
 Left as ministack has them, because catsite relies on neither (the door tests hold catsite to
 AWS's shapes, built from the AWS pages): header names arrive lower-cased and repeated headers
@@ -26,8 +47,13 @@ http listener, which is what the emulator is).
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import http.client
 import os
+import re
 import sys
+from urllib.parse import parse_qs
 
 
 def _target_health_with_not_registered(original):
@@ -105,15 +131,161 @@ def _lambda_target_with_raw_query(original):
     return invoke_lambda_target
 
 
+#: A REST API's Regional or edge-optimized endpoint name.
+_EXECUTE_API_HOST = re.compile(r"^([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$")
+#: The viewer's TCP peer (address, port) of the request being served, from the ASGI scope.
+_viewer_peer: contextvars.ContextVar = contextvars.ContextVar("catsite_viewer_peer", default=("127.0.0.1", 0))
+
+
+def _asgi_app_recording_the_peer(original):
+    async def app(scope, receive, send):
+        if scope.get("type") == "http" and scope.get("client"):
+            _viewer_peer.set(tuple(scope["client"]))
+        return await original(scope, receive, send)
+
+    return app
+
+
+def _fetch_with_rest_api_origins(original):
+    """Gap 4: an execute-api origin of this emulator's REST APIs, served in-process."""
+
+    async def fetch(
+        origin, method, uri, query_string, headers, body, viewer_is_https, client_ip, viewer_xff, dist_arn
+    ):
+        from ministack import app
+        from ministack.services import apigateway_v1
+        from ministack.services import cloudfront as cf
+
+        host = cf._normalize_origin_host(origin["domain_name"])
+        match = _EXECUTE_API_HOST.match(host)
+        if not match or apigateway_v1.find_api_scope(match.group(1)) is None:
+            return await original(
+                origin,
+                method,
+                uri,
+                query_string,
+                headers,
+                body,
+                viewer_is_https,
+                client_ip,
+                viewer_xff,
+                dist_arn,
+            )
+        _host, _port, use_https = cf._origin_connect_target(origin, viewer_is_https)
+        if not use_https:
+            raise cf.OriginUnreachable(f"{host} answers HTTPS only")
+        sent = {
+            k.lower(): v
+            for k, v in cf._origin_request_headers(origin, headers, client_ip, viewer_xff).items()
+        }
+        if sent.get("host", "").split(":", 1)[0].lower() != host:
+            forbidden = [("Content-Type", "application/json"), ("x-amzn-ErrorType", "ForbiddenException")]
+            return 403, "Forbidden", cf._multidict_from_pairs(forbidden), b'{"message":"Forbidden"}'
+        path = (origin.get("origin_path") or "") + uri
+        route = f"{match.group(1)}.execute-api.{app._MINISTACK_HOST}"
+        timeout = origin.get("read_timeout", 30)
+        try:
+            status, answer_headers, data = await asyncio.wait_for(
+                app._handle_execute_api_request(
+                    route,
+                    path,
+                    method,
+                    sent,
+                    body or b"",
+                    parse_qs(query_string, keep_blank_values=True),
+                    raw_path=path,
+                    raw_query_string=query_string,
+                ),
+                timeout,
+            )
+        except TimeoutError as error:
+            raise cf.OriginTimeout(f"no response from {host} within {timeout}s") from error
+        except Exception as error:
+            raise cf.OriginUnreachable(str(error)) from error
+        if isinstance(data, cf.StreamingResponse):
+            data = await cf._collect_streaming_body(data, timeout)
+        pairs = [
+            (name, value)
+            for name, values in answer_headers.items()
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        return status, http.client.responses.get(status, ""), cf._multidict_from_pairs(pairs), data
+
+    return fetch
+
+
+def _cloudfront_headers(dist: dict, path: str, client_ip: str) -> dict[str, str]:
+    """Gap 5: the CloudFront headers the matched behaviour's origin request policy names."""
+    from ministack.services import cloudfront as cf
+
+    behavior = cf._match_behavior(cf.parse_distribution_dataplane_config(dist), path) or {}
+    policy = cf.origin_request_policy_config(behavior.get("origin_request_policy_id") or "") or {}
+    if policy.get("HeaderBehavior") not in ("whitelist", "allViewerAndWhitelistCloudFront"):
+        return {}
+    named = {name.lower() for name in policy.get("Headers") or []}
+    address, port = _viewer_peer.get()
+    values = {
+        "cloudfront-viewer-address": f"{client_ip or address}:{port}",
+        "cloudfront-forwarded-proto": "https",  # gap 6: the viewer's connection stands for TLS
+    }
+    return {name: value for name, value in values.items() if name in named}
+
+
+def _viewer_request_as_cloudfront_sees_it(original):
+    """Gaps 5 and 6: the viewer's protocol from its connection, CloudFront's own headers."""
+
+    async def handle_viewer_request(
+        dist, method, path, raw_uri, raw_query_string, headers, body, query_params, client_ip="127.0.0.1"
+    ):
+        seen = {k: v for k, v in headers.items() if not k.lower().startswith("cloudfront-")}
+        seen["x-forwarded-proto"] = "https"
+        seen.update(_cloudfront_headers(dist, path, client_ip))
+        return await original(
+            dist, method, path, raw_uri, raw_query_string, seen, body, query_params, client_ip
+        )
+
+    return handle_viewer_request
+
+
+def _api_members(props: dict) -> dict:
+    """A RestApi's template properties with EndpointConfiguration in the API's own member names."""
+    given = props.get("EndpointConfiguration")
+    if not isinstance(given, dict):
+        return props
+    names = {"Types": "types", "VpcEndpointIds": "vpcEndpointIds"}
+    return {**props, "EndpointConfiguration": {names.get(k, k): v for k, v in given.items()}}
+
+
+def _rest_api_with_its_endpoint_type(create, update):
+    """Gap 7: a stack's RestApi created and updated with the endpoint type its template names."""
+
+    def created(logical_id, props, stack_name):
+        return create(logical_id, _api_members(props), stack_name)
+
+    def updated(physical_id, old_props, new_props, stack_name, logical_id=None):
+        return update(physical_id, _api_members(old_props), _api_members(new_props), stack_name, logical_id)
+
+    return created, updated
+
+
 def extend_ministack() -> None:
-    """Add the three behaviours, before ministack serves its first request."""
-    from ministack.services import alb, apigateway_v1
+    """Add the seven behaviours, before ministack serves its first request."""
+    from ministack import app
+    from ministack.services import alb, apigateway_v1, cloudfront
+    from ministack.services.cloudformation import provisioners
 
     alb._ACTION_MAP["DescribeTargetHealth"] = _target_health_with_not_registered(
         alb._ACTION_MAP["DescribeTargetHealth"]
     )
     apigateway_v1._update_rest_api = _update_rest_api_with_media_types(apigateway_v1._update_rest_api)
     alb._invoke_lambda_target = _lambda_target_with_raw_query(alb._invoke_lambda_target)
+    cloudfront._fetch_from_origin = _fetch_with_rest_api_origins(cloudfront._fetch_from_origin)
+    cloudfront.handle_viewer_request = _viewer_request_as_cloudfront_sees_it(cloudfront.handle_viewer_request)
+    app.app = _asgi_app_recording_the_peer(app.app)
+    rest_api = provisioners._RESOURCE_HANDLERS["AWS::ApiGateway::RestApi"]
+    rest_api["create"], rest_api["update"] = _rest_api_with_its_endpoint_type(
+        rest_api["create"], rest_api["update"]
+    )
 
 
 def main() -> None:

@@ -12,18 +12,27 @@ nothing here can reach AWS.
 The settings are a rehearsal copy of zappa_settings.json in a temporary folder: `CHANGE-ME`
 replaced by the emulator's ids, each stage's role policy written for the rehearsal's bucket (as
 `scripts/iam-policy` writes it), `"touch": false`, and on an emulator that serves, the stage's
-S3 endpoint (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not AWS's) and an admin
-token (the smoke test deletes its picture).
+S3 endpoint (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not AWS's), where its
+distribution is served (`catsite_edge.served_at`: the site's address is the emulator's, not
+`https://<id>.cloudfront.net`) and an admin token (the smoke test deletes its picture).
+
+`--hold` (one stage, on ministack) deploys the stage and runs the smoke, then prints one JSON line
+on stdout, `{"stage", "endpoint", "site", "doors": {"cdn", "rest", "alb"?}, "function", "bucket"}`
+(every other line goes to stderr), and keeps the stage until SIGINT or SIGTERM; then it undeploys
+and checks that nothing is left, as without it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -125,6 +134,12 @@ class Rehearsal:
                 if self.emulator.serves:
                     env["AWS_ENDPOINT_URL_S3"] = self.endpoint
                     env["CATSITE_ADMIN_TOKEN"] = serve.ADMIN_TOKEN
+        for stage in stages.values():
+            if self.emulator.serves and "aws_environment_variables" in stage:
+                stage["catsite_edge"] = {
+                    **(stage.get("catsite_edge") or {}),
+                    "served_at": self.emulator.distribution_address(),
+                }
         self.settings.write_text(json.dumps(stages, indent=4))
         for name in stages:
             path = self.folder / f"policy-{name}.json"
@@ -144,11 +159,11 @@ class Rehearsal:
         said = f"{stage} is not deployed yet" if first else f"{stage} is deployed: updating it"
         self.check(f"chose zappa {'deploy' if first else 'update'}", said in done.stdout, True)
         checks.check_deployed(self, stage, config, name)
-        urls = checks.site_urls(self, name, config)
+        urls = checks.expected_printed_urls(self, name, config)
         self.check("printed the site's URLs", checks.printed_urls(done.stdout), urls)
         return config, name
 
-    def rehearse(self, stage: str, zip_path: Path | None, short: bool, alb: dict) -> None:
+    def rehearse(self, stage: str, zip_path: Path | None, short: bool, alb: dict, hold=None) -> None:
         print(f"\n== {stage}: scripts/deploy (a first deploy)", flush=True)
         config, name = self.deploy(stage, zip_path, first=True)
         versions = checks.versions(self, name)
@@ -156,6 +171,9 @@ class Rehearsal:
             print(f"\n== {stage}: traffic through every front door", flush=True)
             serve.smoke_every_door(self, name, config)
             serve.check_origin(self, name, config, allowed=False)
+        if hold is not None:
+            hold(self.held(stage, name, config))
+            short = True
 
         if not short:
             print(f"\n== {stage}: scripts/deploy again (an update)", flush=True)
@@ -187,6 +205,42 @@ class Rehearsal:
         print(f"  kept by design: IAM role {role} ({'present' if role in roles else 'absent'}), ", end="")
         print(f"bucket {bucket} (the stage's data), {DEPLOYS_BUCKET} (Zappa's)", flush=True)
 
+    def held(self, stage: str, name: str, config: dict) -> dict:
+        """What `--hold` prints: where the held stage is, on the emulator and as AWS would name it."""
+        doors = serve.door_urls(self, name, config)
+        return {
+            "stage": stage,
+            "endpoint": self.endpoint,
+            "site": doors["cdn"][0] if "cdn" in doors else None,
+            "doors": {kind: url for kind, (_aws, url) in doors.items()},
+            "function": name,
+            "bucket": config["aws_environment_variables"]["CATSITE_BUCKET"],
+        }
+
+
+class Hold:
+    """`--hold`: print where the stage is (one JSON line on the real stdout), then wait for SIGINT
+    or SIGTERM. Everything else the rehearsal prints goes to stderr meanwhile."""
+
+    def __init__(self, out):
+        self.out = out
+        self.stop = threading.Event()
+
+    def __call__(self, where: dict) -> None:
+        previous = {
+            sig: signal.signal(sig, lambda *_: self.stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            self.out.write(json.dumps(where) + "\n")
+            self.out.flush()
+            print("holding the stage: SIGINT (Ctrl-C) or SIGTERM undeploys it", file=sys.stderr, flush=True)
+            while not self.stop.wait(0.5):
+                pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        print("\n== released: undeploying", flush=True)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/rehearse", description=__doc__.split("\n\n")[0])
@@ -209,10 +263,23 @@ def main(argv: list[str] | None = None) -> int:
         default="ministack",
         help="the local AWS: ministack runs and serves the function (default); moto checks resources only",
     )
+    parser.add_argument(
+        "--hold",
+        action="store_true",
+        help="with one --stage: deploy and smoke it, print where it is (one JSON line on stdout), keep it "
+        "until SIGINT or SIGTERM, then undeploy and check",
+    )
     args = parser.parse_args(argv)
     stages = args.stage or stage_names(ROOT / "zappa_settings.json")
     zips = dict(item.split("=", 1) for item in args.zip)
+    if args.hold and (len(stages) != 1 or not EMULATORS[args.emulator].serves):
+        parser.error("--hold takes exactly one --stage, on an emulator that serves (ministack)")
+    out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr) if args.hold else contextlib.nullcontext():
+        return rehearse_all(args, stages, zips, Hold(out) if args.hold else None)
 
+
+def rehearse_all(args, stages: list[str], zips: dict, hold: Hold | None) -> int:
     started = time.monotonic()
     emulator_class = EMULATORS[args.emulator]
     with tempfile.TemporaryDirectory(prefix="catsite-rehearsal-") as folder, emulator_class() as emulator:
@@ -221,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         alb = rehearsal.alb_prerequisites()
         rehearsal.write_settings(alb)
         for stage in stages:
-            rehearsal.rehearse(stage, Path(zips[stage]) if stage in zips else None, args.short, alb)
+            rehearsal.rehearse(stage, Path(zips[stage]) if stage in zips else None, args.short, alb, hold)
         print("\n== after every undeploy", flush=True)
         for kind, names in checks.leftovers(rehearsal).items():
             rehearsal.check(f"{kind} left", names, [])

@@ -1,10 +1,12 @@
 """The rehearsal's traffic, on an emulator that runs the function (ministack): requests through
 every front door of a deployed stage.
 
-- After a deploy: `scripts/smoke` through each door, the REST API's stage URL and the load
-  balancer's (pages, assets, the `/cat` round trip, an upload straight to S3 and its
-  registration, the picture and its thumbnail, a job through to its archive). Every step runs
-  the deployed zip under the stage's own role policy, which the emulator enforces.
+- After a deploy: `scripts/smoke` through each door: the distribution (the public site: pages,
+  assets and renditions from its own host, the bucket refusing a direct unsigned read of them),
+  then the REST API's stage URL and the load balancer's (pages, assets, the `/cat` round trip, an
+  upload straight to S3 and its registration, the picture, its page and its renditions, a job
+  through to its archive). Every step runs the deployed zip under the stage's own role policy,
+  which the emulator enforces.
 - Around the update: the update changes one setting the site shows, `CATSITE_CORS_ORIGINS`, to
   an origin that only the new version allows. Before the update no door lets it read `/cat`;
   after it, every door does (`Access-Control-Allow-Origin` naming it: the Fetch standard's CORS
@@ -17,7 +19,7 @@ import secrets
 
 from catsite_tools import ROOT
 from catsite_tools.client.smoke import http_session, parse_resolve
-from catsite_tools.rehearse.checks import site_urls
+from catsite_tools.rehearse import checks
 
 #: The origin the updated configuration allows, and the first one does not.
 UPDATE_ORIGIN = "https://update.cat.example.com"
@@ -25,22 +27,24 @@ UPDATE_ORIGIN = "https://update.cat.example.com"
 ADMIN_TOKEN = secrets.token_urlsafe(24)
 
 
-def door_urls(r, name: str, config: dict) -> dict[str, str]:
-    """Each door's URL on the emulator, by the URL AWS would give it."""
-    return {aws: r.emulator.site_url(aws) for aws in site_urls(r, name, config)}
+def door_urls(r, name: str, config: dict) -> dict[str, tuple[str, str]]:
+    """Each door's (URL AWS would give it, URL the emulator serves it at), by kind."""
+    return {kind: (aws, r.emulator.site_url(aws)) for kind, aws in checks.door_urls(r, name, config).items()}
+
+
+def resolving(r, doors: dict[str, tuple[str, str]]) -> list[str]:
+    """`--resolve` arguments for every door's host (a page through one door links the others')."""
+    return [arg for _aws, url in doors.values() for arg in ("--resolve", r.emulator.resolve(url))]
 
 
 def smoke_every_door(r, name: str, config: dict) -> None:
-    for aws, url in door_urls(r, name, config).items():
-        done = r.run(
-            [
-                str(ROOT / "scripts" / "smoke"),
-                url,
-                "--resolve",
-                r.emulator.resolve(url),
-                f"--admin-token={ADMIN_TOKEN}",  # one word: a token may begin with "-"
-            ]
-        )
+    doors = door_urls(r, name, config)
+    for kind, (aws, url) in doors.items():
+        command = [str(ROOT / "scripts" / "smoke"), url, *resolving(r, doors)]
+        command.append(f"--admin-token={ADMIN_TOKEN}")  # one word: a token may begin with "-"
+        if kind == "cdn":
+            command.append("--private-bucket")
+        done = r.run(command)
         r.check(f"scripts/smoke through {aws} (served at {url})", done.returncode, 0)
 
 
@@ -55,7 +59,7 @@ def allowed_origin(r, url: str, origin: str) -> str | None:
 
 def check_origin(r, name: str, config: dict, allowed: bool) -> None:
     """Every door answers `GET /cat` from UPDATE_ORIGIN as the version it should run does."""
-    for aws, url in door_urls(r, name, config).items():
+    for aws, url in door_urls(r, name, config).values():
         r.check(
             f"{aws}: GET /cat from {UPDATE_ORIGIN} allowed",
             allowed_origin(r, url, UPDATE_ORIGIN),
