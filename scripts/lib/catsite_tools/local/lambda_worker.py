@@ -14,7 +14,7 @@ stderr, as Lambda sends them to its log):
     {"event": {...}, "remaining_ms": 30000}  ->  {"response": {...}} or {"error": "traceback"}
     {"event": {...}, "repeat": 500}          ->  the last answer, and "seconds" the calls took
     {"report": true}                         ->  {"modules": [...], "compiled": [...], "stale": [...],
-                                                  "gc": {"enabled": ..., "frozen": ...}}
+                                                  "gc": {"enabled": ..., "frozen": ..., "tracked": ...}}
 
 The report tells how every module under the first `--path` was loaded: `compiled` lists modules
 whose bytecode was missing or invalid (so Python compiled their source), `stale` lists cached
@@ -113,7 +113,12 @@ def serve(paths: list[str], handler_name: str, function_name: str) -> None:
             import gc
 
             answer = {
-                "gc": {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()},
+                # tracked: what the collector still walks (the permanent generation aside)
+                "gc": {
+                    "enabled": gc.isenabled(),
+                    "frozen": gc.get_freeze_count(),
+                    "tracked": len(gc.get_objects()),
+                },
                 "modules": sorted(sys.modules),
                 "task_modules": len(mine),
                 "compiled": [p for p in compiled if task and os.path.realpath(p).startswith(task)],
