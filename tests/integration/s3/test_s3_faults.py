@@ -241,7 +241,7 @@ def test_delete_interrupted_at_every_step_leaves_nothing_half_visible_and_a_retr
 def test_a_failed_write_of_what_the_cat_says_keeps_the_old_value(site, proxy):
     assert site.post("/cat", json={"says": "purr"}).status_code == 200
     proxy.reset_calls()
-    proxy.fail_from = 2  # the read succeeds, the conditional write fails
+    proxy.fail_from = 1  # the set is one PUT, and it fails
     assert_unavailable_json(site.post("/cat", json={"says": "hiss"}))
     proxy.heal()
     assert site.get("/cat").get_json()["says"] == "purr"
