@@ -78,7 +78,8 @@ def wsgi_layers(settings) -> list:
     """The WSGI layers around Flask, innermost first (each takes the app it wraps).
 
     1. Security headers, added to every answer Flask makes, errors included.
-    2. The request log, which times all of Flask's work and logs what escapes it as a 500.
+    2. The request log, which times all of Flask's work and logs what escapes it as a 500; its
+       line carries the request's metrics (`catsite.metrics`).
 
     (Zappa's own handler adds one more outside these, its stage-path repair:
     `catsite.awslambda.zappa_repairs`.)
@@ -86,7 +87,7 @@ def wsgi_layers(settings) -> list:
     from catsite.web.request_log import RequestLog
     from catsite.web.security import SecurityHeaders
 
-    return [lambda app: SecurityHeaders(app, settings), RequestLog]
+    return [lambda app: SecurityHeaders(app, settings), lambda app: RequestLog(app, settings.lambda_function)]
 
 
 def register_blueprints(app: Flask) -> None:

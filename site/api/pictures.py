@@ -7,6 +7,7 @@ from flask_restful import Resource
 
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
+from catsite.metrics import count
 from catsite.pictures.quota import Quota
 from catsite.pictures.registration import register_upload
 from catsite.web.admin import require_admin
@@ -32,6 +33,8 @@ class CatPictures(Resource):
             Quota.of(settings),
         )
         status = 201 if created else 200
+        if created:
+            count("pictures_registered")
         return {**current_gallery().shown(record), "code": status}, status
 
 

@@ -11,6 +11,8 @@ job is "running" forever.
 
 from __future__ import annotations
 
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -18,6 +20,7 @@ from catsite import timestamps
 from catsite.deadline import Deadline, OutOfTime, invocation_context
 from catsite.errors import StorageUnavailable
 from catsite.lazy import deferred
+from catsite.metrics import MetricLine, directive
 from catsite.pictures.kitty import kitty_path
 from catsite.settings import Settings
 from catsite.stores import Stores, open_stores
@@ -63,14 +66,37 @@ def observed(job: Job) -> Job:
     return job
 
 
+#: One JSON line per job run, a metric document (`catsite.metrics`): `jobs_failed` by function.
+LINE = MetricLine(directive(("function",), ("jobs_failed",)))
+
+
 def run_job(job_id: str, settings: Settings | None = None) -> Job | None:
-    """Run a queued job to its end and record how it ended. Never raises for the job's own
-    failures: they are recorded as `failed` with a reason."""
+    """Run a queued job to its end and record how it ended, then write its line. Never raises
+    for the job's own failures: they are recorded as `failed` with a reason."""
     settings = settings or Settings.load()
+    started = time.perf_counter()
+    job, ran = _run_job(job_id, settings)
+    if ran:
+        line = {
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "event": "job",
+            "function": settings.lambda_function or "local",
+            "job_id": job.id,
+            "jobs_failed": 1 if job.status is JobStatus.FAILED else 0,
+            "kind": job.kind.value,
+            "request_id": str(getattr(invocation_context.get(), "aws_request_id", "") or ""),
+            "status": job.status.value,
+        }
+        sys.stderr.write(LINE.render(line) + "\n")
+    return job
+
+
+def _run_job(job_id: str, settings: Settings) -> tuple[Job | None, bool]:
+    """The job as it ended, and whether this call ran it (only a queued job is run)."""
     stores = open_stores(settings)
     job = stores.jobs.get(job_id)
     if job is None or job.status is not JobStatus.QUEUED:
-        return job
+        return job, False
     deadline = Deadline(settings.job_budget, invocation_context.get())
 
     def update(**changes) -> None:
@@ -95,7 +121,7 @@ def run_job(job_id: str, settings: Settings | None = None) -> Job | None:
         update(status=JobStatus.FAILED, reason=_reason(error))
     else:
         update(status=JobStatus.DONE, progress=1.0, message="Done", result=result)
-    return job
+    return job, True
 
 
 def _work(kind: JobKind, stores: Stores, settings: Settings, deadline: Deadline, progress) -> dict:

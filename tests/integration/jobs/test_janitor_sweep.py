@@ -23,6 +23,7 @@ from catsite.s3.bucket import Bucket
 from catsite.s3.client import make_s3_client
 from catsite.stores import Stores
 from catsite_tools.local.events import LambdaContext
+from tests.support.emf import emf_errors, metrics_of
 from tests.support.janitor import (
     GRACE,
     PICTURE_FILES,
@@ -133,6 +134,8 @@ def test_renditions_stay_with_their_picture_and_go_with_an_interrupted_registrat
     after = bucket_state()
     assert after == {k: v for k, v in before.items() if not (k.startswith("pics/") and owner(k) == stopped)}
     assert report["removed_files"] == 3 and report["removed_records"] == 0
+    assert emf_errors(report) == []
+    assert metrics_of(report)[("janitor_removals", (("function", "local"),))] == (3, "Count")
     assert complete(after, kept)
 
     # However old: a run a year later keeps every file of a complete picture.
@@ -171,7 +174,11 @@ def test_jobs_silent_past_their_deadline_are_recorded_as_failed(janitor, s3, buc
         s3.put_object(Bucket=bucket, Key=f"jobs/{value['id']}.json", Body=json.dumps(value).encode())
     time.sleep(GRACE + 1.5)
 
-    assert janitor()["jobs_failed"] == 2
+    line = janitor()
+    assert line["jobs_failed"] == 2
+    # the line is a metric document (CloudWatch user guide, "Specification: Embedded metric format")
+    assert emf_errors(line) == []
+    assert metrics_of(line)[("jobs_failed", (("function", "local"),))] == (2, "Count")
 
     def stored(name):
         return json.loads(s3.get_object(Bucket=bucket, Key=f"jobs/{jobs[name]['id']}.json")["Body"].read())
