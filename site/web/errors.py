@@ -24,6 +24,7 @@ from catsite.errors import (
     NotFound,
     QuotaExceeded,
     Refusal,
+    SecretUnavailable,
     StorageConflict,
     StorageUnavailable,
     Unacceptable,
@@ -137,6 +138,13 @@ def register(app: Flask) -> None:
         """marshmallow's ValidationError: 400 with the errors per field."""
         errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         return render_error(400, validation_message(error), errors)
+
+    @app.errorhandler(SecretUnavailable)
+    def secret_unavailable(error: SecretUnavailable):
+        app.logger.warning("secret unavailable: %s", error)
+        response = render_error(503, "The admin token cannot be checked right now. Try again in a moment.")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(StorageUnavailable)
     def storage_down(error: StorageUnavailable):

@@ -8,4 +8,5 @@ def test_the_token_is_compared_in_constant_time():
 
     from catsite.web import admin
 
-    assert "hmac.compare_digest" in inspect.getsource(admin.require_admin)
+    assert "hmac.compare_digest" in inspect.getsource(admin._matches)
+    assert "_matches(token, configured)" in inspect.getsource(admin.require_admin)
