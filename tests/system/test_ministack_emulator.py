@@ -1,5 +1,5 @@
 """The serving rehearsal's local AWS (ministack with `catsite_tools.rehearse.ministack_emulator`): the
-three behaviours it adds, each as AWS's documentation states it, and the Lambda runtime it
+five behaviours it adds, each as AWS's documentation states it, and the Lambda runtime it
 gives functions (the stage's Python, with the boto3 Lambda's runtime provides)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from catsite_tools.rehearse.emulators import MinistackEmulator
+from catsite_tools.rehearse.operations import sns_may_send
 
 #: Answers the event's query maps and what the runtime is.
 HANDLER = """
@@ -20,6 +21,11 @@ import json, sys
 
 def handler(event, context):
     import boto3
+    if "fail" in event:
+        raise RuntimeError("failing on purpose")
+    if "emf" in event:  # one log line, as the function wrote it
+        print(json.dumps(event["emf"]), flush=True)
+        return {"printed": True}
     if "bucket" in event:  # a direct invoke: read one object with the function's role
         try:
             boto3.client("s3").get_object(Bucket=event["bucket"], Key=event["key"])
@@ -205,3 +211,110 @@ def test_a_function_s_calls_are_held_to_its_role_policy(emulator):
 
     assert read("state/cat.json") == {"read": True}
     assert read("other/secret.json") == {"error": "AccessDenied"}
+
+
+def test_an_alarm_on_a_function_s_errors_fires_when_it_fails_and_notifies_sqs(emulator):
+    """CloudWatch user guide, "Using Amazon CloudWatch alarms" (an alarm follows its metric's data,
+    whatever sends it) and "Alarm actions" (SNS); SNS developer guide, "Fanout to Amazon SQS
+    queues" (the notification is the SNS envelope, its Message the alarm's JSON)."""
+    a_function(emulator, "alarmed")
+    sns, sqs, cloudwatch = client(emulator, "sns"), client(emulator, "sqs"), client(emulator, "cloudwatch")
+    topic = sns.create_topic(Name="alarmed-alarms")["TopicArn"]
+    inbox = sqs.create_queue(QueueName="alarmed-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    # the queue admits the topic (SNS developer guide, "Subscribing an Amazon SQS queue to an
+    # Amazon SNS topic"): the emulator, with IAM on, delivers nothing without it
+    sqs.set_queue_attributes(
+        QueueUrl=inbox, Attributes={"Policy": json.dumps(sns_may_send(inbox_arn, topic))}
+    )
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    cloudwatch.put_metric_alarm(
+        AlarmName="alarmed-errors",
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=[{"Name": "FunctionName", "Value": "alarmed"}],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[topic],
+    )
+    lam = client(emulator, "lambda")
+    assert "FunctionError" in lam.invoke(FunctionName="alarmed", Payload=json.dumps({"fail": True}))
+    state = cloudwatch.describe_alarms(AlarmNames=["alarmed-errors"])["MetricAlarms"][0]["StateValue"]
+    assert state == "ALARM"
+    messages = sqs.receive_message(QueueUrl=inbox, WaitTimeSeconds=5)["Messages"]
+    alarm = json.loads(json.loads(messages[0]["Body"])["Message"])
+    assert (alarm["AlarmName"], alarm["NewStateValue"]) == ("alarmed-errors", "ALARM")
+
+
+def test_a_function_s_emf_log_line_becomes_metrics(emulator):
+    """CloudWatch user guide, "Specification: Embedded metric format": each metric of the
+    directive, by its dimension set, in its namespace and unit."""
+    a_function(emulator, "emitting")
+    line = {
+        "_aws": {
+            "Timestamp": 1767225600000,
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": "rehearsal",
+                    "Dimensions": [["function"]],
+                    "Metrics": [{"Name": "widgets", "Unit": "Count"}],
+                }
+            ],
+        },
+        "function": "emitting",
+        "widgets": 3,
+    }
+    lam = client(emulator, "lambda")
+    assert json.loads(
+        lam.invoke(FunctionName="emitting", Payload=json.dumps({"emf": line}))["Payload"].read()
+    )
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC)
+    points = client(emulator, "cloudwatch").get_metric_statistics(
+        Namespace="rehearsal",
+        MetricName="widgets",
+        Dimensions=[{"Name": "function", "Value": "emitting"}],
+        StartTime=now - datetime.timedelta(minutes=10),
+        EndTime=now + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    assert sum(p["Sum"] for p in points) == 3
+
+
+def test_a_failed_asynchronous_invocation_counts_in_errors(emulator):
+    """Lambda developer guide, "Types of metrics for Lambda functions" (Errors, any invocation
+    type) and "Retaining records of asynchronous invocations" (after the retries, the record
+    goes to the on-failure destination)."""
+    a_function(emulator, "failing-async")
+    lam, sqs, cloudwatch = client(emulator, "lambda"), client(emulator, "sqs"), client(emulator, "cloudwatch")
+    failed = sqs.create_queue(QueueName="failing-async-failed")["QueueUrl"]
+    failed_arn = sqs.get_queue_attributes(QueueUrl=failed, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    lam.put_function_event_invoke_config(
+        FunctionName="failing-async",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failed_arn}},
+    )
+    lam.invoke(FunctionName="failing-async", InvocationType="Event", Payload=json.dumps({"fail": True}))
+    assert sqs.receive_message(QueueUrl=failed, WaitTimeSeconds=10)["Messages"]
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC)
+    points = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=[{"Name": "FunctionName", "Value": "failing-async"}],
+        StartTime=now - datetime.timedelta(minutes=10),
+        EndTime=now + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    assert sum(p["Sum"] for p in points) == 1

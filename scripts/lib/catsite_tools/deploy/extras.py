@@ -4,7 +4,8 @@ whatever a stage gains.
 
 Each entry of `STEPS` is a module-level object with `apply(stage: StageContext)` (idempotent: a
 second deploy changes nothing) and `remove(stage: StageContext)` (before `zappa undeploy`, in
-reverse order), and a `name` for the log.
+reverse order), and a `name` for the log; optionally `check(config)`, the problems of the stage's
+settings, asked before anything is deployed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from catsite_tools.deploy import operations
 
 
 @dataclass
@@ -33,7 +36,13 @@ class StageContext:
 
 
 #: Applied in order after each deploy and update; removed in reverse order at undeploy.
-STEPS: list = []
+STEPS: list = [operations.STEP]
+
+
+def check_all(config: dict) -> list[str]:
+    """What each step finds wrong with the stage's settings (a step's optional `check(config)`),
+    asked before the deploy creates anything."""
+    return [problem for step in STEPS if hasattr(step, "check") for problem in step.check(config)]
 
 
 def apply_all(stage: StageContext) -> None:

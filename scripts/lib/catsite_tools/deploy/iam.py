@@ -35,10 +35,26 @@ S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 POLICY_DIR = Path("scripts") / "iam"
 
 
-def policy(bucket: str, function: str, region: str, api_alias: str | None = None) -> dict:
+def policy(
+    bucket: str,
+    function: str,
+    region: str,
+    api_alias: str | None = None,
+    *,
+    admin_parameter: str | None = None,
+    tracing: bool = False,
+    failed_work_queue: str | None = None,
+) -> dict:
     """The role's policy. `api_alias`: the alias API Gateway's integration invokes (a SnapStart
     stage's); the integration calls Lambda with this role's credentials, and IAM matches the
-    qualified ARN it invokes, which the unqualified function ARN does not cover."""
+    qualified ARN it invokes, which the unqualified function ARN does not cover.
+    `admin_parameter`: the Parameter Store name of the admin token, read with GetParameter (a
+    SecureString under the AWS managed key `aws/ssm`, whose key policy lets the account's
+    principals decrypt through SSM: no KMS grant is needed). `tracing`: active tracing, whose
+    segments Lambda sends with the function's role (X-Ray's PutTraceSegments and
+    PutTelemetryRecords have no resource-level permissions: `*` is the only resource they take).
+    `failed_work_queue`: the SQS queue asynchronous invocations go to when they fail (Lambda
+    sends to an on-failure destination with the function's role)."""
     bucket_arn = f"arn:aws:s3:::{bucket}"
     objects = []
     for pattern, actions in S3_GRANTS:
@@ -87,6 +103,42 @@ def policy(bucket: str, function: str, region: str, api_alias: str | None = None
                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": [log_group, f"{log_group}:*"],
             },
+            *(
+                [
+                    {
+                        "Sid": "ReadTheAdminToken",
+                        "Effect": "Allow",
+                        "Action": ["ssm:GetParameter"],
+                        "Resource": f"arn:aws:ssm:{region}:*:parameter/{admin_parameter.lstrip('/')}",
+                    }
+                ]
+                if admin_parameter
+                else []
+            ),
+            *(
+                [
+                    {
+                        "Sid": "KeepFailedAsynchronousWork",
+                        "Effect": "Allow",
+                        "Action": ["sqs:SendMessage"],
+                        "Resource": f"arn:aws:sqs:{region}:*:{failed_work_queue}",
+                    }
+                ]
+                if failed_work_queue
+                else []
+            ),
+            *(
+                [
+                    {
+                        "Sid": "SendTraces",
+                        "Effect": "Allow",
+                        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                        "Resource": "*",
+                    }
+                ]
+                if tracing
+                else []
+            ),
         ],
     }
 
@@ -105,9 +157,20 @@ def api_alias(config: dict) -> str | None:
 
 def stage_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
     """What the role policy of `stage` must hold: its bucket, its function, its region."""
+    from catsite_tools.deploy.operations import failed_work_queue_name
+
     config = stage_config(stage, settings_file)
-    bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
-    return policy(bucket, function_name(stage, settings_file), config["aws_region"], api_alias(config))
+    env = config["aws_environment_variables"]
+    function = function_name(stage, settings_file)
+    return policy(
+        env["CATSITE_BUCKET"],
+        function,
+        config["aws_region"],
+        api_alias(config),
+        admin_parameter=env.get("CATSITE_ADMIN_TOKEN_PARAMETER") or None,
+        tracing=bool(config.get("xray_tracing")),
+        failed_work_queue=failed_work_queue_name(function),
+    )
 
 
 def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:

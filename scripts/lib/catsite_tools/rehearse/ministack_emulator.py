@@ -1,4 +1,4 @@
-"""The serving rehearsal's local AWS: ministack, with three AWS behaviours it lacks.
+"""The serving rehearsal's local AWS: ministack, with six AWS behaviours it lacks.
 
     .venv-ministack/bin/python scripts/lib/catsite_tools/rehearse/ministack_emulator.py
 
@@ -17,6 +17,20 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
 3. An ALB event for a Lambda target carries query values as the client sent them: "If the query
    parameters are URL-encoded, the load balancer does not decode them" (ELB user guide, "Lambda
    functions as targets"). ministack decodes them when multi-value headers are on.
+4. An alarm is evaluated whenever data for its metric arrives, from whichever source: "CloudWatch
+   ... evaluates ... alarms" on the metric's data points, and Lambda "sends metrics to
+   CloudWatch" for every invocation (CloudWatch user guide, "Using Amazon CloudWatch alarms";
+   Lambda developer guide, "Types of metrics for Lambda functions"). ministack evaluates alarms
+   only on PutMetricData and PutMetricAlarm, so a failing function never moved its Errors alarm.
+5. A log line of a function that is an Embedded Metric Format document becomes metrics: "CloudWatch
+   Logs ... automatically extract[s] metric values embedded in structured log events" (CloudWatch
+   user guide, "Specification: Embedded metric format"): each metric of each directive, by each
+   of its dimension sets, in its namespace, with its unit. ministack stores the line only.
+6. A failed attempt of an asynchronous invocation counts in the function's `Errors`: "Errors: the
+   number of invocations that result in a function error" (Lambda developer guide, "Types of
+   metrics for Lambda functions"), whatever the invocation type. ministack records an
+   asynchronous invocation once, when it is queued, as a success, so a failing `@task` job or
+   schedule never moved an Errors alarm.
 
 Left as ministack has them, because catsite relies on neither (the door tests hold catsite to
 AWS's shapes, built from the AWS pages): header names arrive lower-cased and repeated headers
@@ -26,6 +40,8 @@ http listener, which is what the emulator is).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import sys
 
@@ -105,15 +121,108 @@ def _lambda_target_with_raw_query(original):
     return invoke_lambda_target
 
 
+def _record_metric_evaluating_alarms(original):
+    from ministack.services import cloudwatch
+
+    def record_metric(namespace, metric_name, value, unit="None", dimensions=None):
+        original(namespace, metric_name, value, unit, dimensions)
+        for alarm in list(cloudwatch._alarms.values()):
+            if alarm.get("Namespace") == namespace and alarm.get("MetricName") == metric_name:
+                # as ministack's own evaluation does: an alarm's error never breaks the caller
+                with contextlib.suppress(Exception):
+                    cloudwatch._evaluate_alarm(alarm)
+
+    return record_metric
+
+
+def emf_metrics(line: str) -> list[tuple[str, str, float, str, dict]]:
+    """(namespace, metric, value, unit, dimensions) of every metric an EMF line names; [] for a
+    line that is not one (not JSON, no `_aws.CloudWatchMetrics`, a member missing)."""
+    import json
+
+    try:
+        document = json.loads(line)
+        directives = document["_aws"]["CloudWatchMetrics"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    found = []
+    for directive in directives if isinstance(directives, list) else []:
+        try:
+            for dimensions in directive.get("Dimensions") or [[]]:
+                dims = {name: str(document[name]) for name in dimensions}
+                for metric in directive["Metrics"]:
+                    values = document[metric["Name"]]
+                    for value in values if isinstance(values, list) else [values]:
+                        found.append(
+                            (
+                                directive["Namespace"],
+                                metric["Name"],
+                                float(value),
+                                metric.get("Unit", "None"),
+                                dims,
+                            )
+                        )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return found
+
+
+def _logs_extracting_metrics(original):
+    from ministack.services import cloudwatch
+
+    def emit_lambda_logs(func, request_id, log_text, error, duration_ms, *, log_source=None):
+        original(func, request_id, log_text, error, duration_ms, log_source=log_source)
+        for line in (log_text or "").splitlines():
+            if '"_aws"' in line:
+                for namespace, name, value, unit, dims in emf_metrics(line[line.find("{") :]):
+                    cloudwatch.record_metric(namespace, name, value, unit, dims)
+
+    return emit_lambda_logs
+
+
+_asynchronous = contextvars.ContextVar("catsite_rehearsal_asynchronous", default=False)
+
+
+def _async_marking(original):
+    """The asynchronous path, marked: its worker thread runs in a copy of this context."""
+
+    def invoke_async_with_retry(func, event):
+        token = _asynchronous.set(True)
+        try:
+            return original(func, event)
+        finally:
+            _asynchronous.reset(token)
+
+    return invoke_async_with_retry
+
+
+def _execute_counting_async_errors(original):
+    from ministack.services import cloudwatch
+
+    def execute_function(func, event):
+        result = original(func, event)
+        if _asynchronous.get() and result.get("error"):
+            config = func.get("config") or func
+            name = config.get("FunctionName", "unknown")
+            cloudwatch.record_metric("AWS/Lambda", "Errors", 1, "Count", {"FunctionName": name})
+        return result
+
+    return execute_function
+
+
 def extend_ministack() -> None:
-    """Add the three behaviours, before ministack serves its first request."""
-    from ministack.services import alb, apigateway_v1
+    """Add the six behaviours, before ministack serves its first request."""
+    from ministack.services import alb, apigateway_v1, cloudwatch, lambda_svc
 
     alb._ACTION_MAP["DescribeTargetHealth"] = _target_health_with_not_registered(
         alb._ACTION_MAP["DescribeTargetHealth"]
     )
     apigateway_v1._update_rest_api = _update_rest_api_with_media_types(apigateway_v1._update_rest_api)
     alb._invoke_lambda_target = _lambda_target_with_raw_query(alb._invoke_lambda_target)
+    cloudwatch.record_metric = _record_metric_evaluating_alarms(cloudwatch.record_metric)
+    lambda_svc._emit_lambda_logs = _logs_extracting_metrics(lambda_svc._emit_lambda_logs)
+    lambda_svc.invoke_async_with_retry = _async_marking(lambda_svc.invoke_async_with_retry)
+    lambda_svc._execute_function = _execute_counting_async_errors(lambda_svc._execute_function)
 
 
 def main() -> None:

@@ -12,8 +12,11 @@ nothing here can reach AWS.
 The settings are a rehearsal copy of zappa_settings.json in a temporary folder: `CHANGE-ME`
 replaced by the emulator's ids, each stage's role policy written for the rehearsal's bucket (as
 `scripts/iam-policy` writes it), `"touch": false`, and on an emulator that serves, the stage's
-S3 endpoint (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not AWS's) and an admin
-token (the smoke test deletes its picture).
+S3 and Parameter Store endpoints (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not
+AWS's; `AWS_ENDPOINT_URL_SSM`) and a short life for the kept admin token (the rehearsal rotates
+it). Each stage's admin token is put in the emulator's Parameter Store (the smoke test deletes
+its picture with it). The operations of each stage (`operations`) are checked after every
+deploy, exercised after the first, and gone after undeploy.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from catsite_tools import ROOT
 from catsite_tools.deploy.iam import stage_policy
 from catsite_tools.deploy.zappa_stage import function_name, stage_config, stage_names
 from catsite_tools.local.s3 import DUMMY_CREDENTIALS
-from catsite_tools.rehearse import checks, serve
+from catsite_tools.rehearse import checks, operations, serve
 from catsite_tools.rehearse.checks import ORIGIN, REGION
 from catsite_tools.rehearse.doors import check_schedule_gone
 from catsite_tools.rehearse.emulators import EMULATORS
@@ -124,7 +127,8 @@ class Rehearsal:
                 env["CATSITE_CORS_ORIGINS"] = cors_origins
                 if self.emulator.serves:
                     env["AWS_ENDPOINT_URL_S3"] = self.endpoint
-                    env["CATSITE_ADMIN_TOKEN"] = serve.ADMIN_TOKEN
+                    env["AWS_ENDPOINT_URL_SSM"] = self.endpoint
+                    env["CATSITE_ADMIN_TOKEN_TTL_SECONDS"] = str(operations.TOKEN_TTL_SECONDS)
         self.settings.write_text(json.dumps(stages, indent=4))
         for name in stages:
             path = self.folder / f"policy-{name}.json"
@@ -132,6 +136,18 @@ class Rehearsal:
             stages[name]["attach_policy"] = str(path)
         self.settings.write_text(json.dumps(stages, indent=4))
         return self.settings
+
+    def put_admin_tokens(self) -> None:
+        """Each stage's admin token where the stage looks for it: a SecureString in Parameter
+        Store (the smoke test deletes its picture with it)."""
+        ssm = self.client("ssm")
+        for name, stage in json.loads(self.settings.read_text()).items():
+            parameter = (stage.get("aws_environment_variables") or {}).get("CATSITE_ADMIN_TOKEN_PARAMETER")
+            if parameter:
+                ssm.put_parameter(
+                    Name=parameter, Value=serve.ADMIN_TOKEN, Type="SecureString", Overwrite=True
+                )
+                print(f"emulator: {name}'s admin token in Parameter Store, {parameter}", flush=True)
 
     # -- one stage ------------------------------------------------------------------------------
 
@@ -144,6 +160,7 @@ class Rehearsal:
         said = f"{stage} is not deployed yet" if first else f"{stage} is deployed: updating it"
         self.check(f"chose zappa {'deploy' if first else 'update'}", said in done.stdout, True)
         checks.check_deployed(self, stage, config, name)
+        operations.check_operations(self, stage, config, name)
         urls = checks.site_urls(self, name, config)
         self.check("printed the site's URLs", checks.printed_urls(done.stdout), urls)
         return config, name
@@ -156,6 +173,8 @@ class Rehearsal:
             print(f"\n== {stage}: traffic through every front door", flush=True)
             serve.smoke_every_door(self, name, config)
             serve.check_origin(self, name, config, allowed=False)
+            print(f"\n== {stage}: failed work, alarms, the throttle, a rotated secret", flush=True)
+            operations.exercise(self, stage, config, name)
 
         if not short:
             print(f"\n== {stage}: scripts/deploy again (an update)", flush=True)
@@ -180,6 +199,7 @@ class Rehearsal:
         done = self.run([str(ROOT / "scripts" / "undeploy"), stage, "--settings", str(self.settings)])
         self.check("scripts/undeploy exit status", done.returncode, 0)
         checks.check_gone(self, stage, name, config)
+        operations.check_operations_gone(self, name)
         check_schedule_gone(self, function_arn, name)
         role = f"{name}-ZappaLambdaExecutionRole"
         roles = [r["RoleName"] for r in self.client("iam").list_roles()["Roles"]]
@@ -220,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         rehearsal = Rehearsal(emulator, Path(folder))
         alb = rehearsal.alb_prerequisites()
         rehearsal.write_settings(alb)
+        rehearsal.put_admin_tokens()
         for stage in stages:
             rehearsal.rehearse(stage, Path(zips[stage]) if stage in zips else None, args.short, alb)
         print("\n== after every undeploy", flush=True)
