@@ -40,6 +40,12 @@ ERRORS = {
     507: "The site's quota of stored pictures (count or bytes) is full.",
 }
 
+#: Every operation may be refused by the stage's throttle before the function runs.
+THROTTLED = (
+    "Too many requests: the stage's throttle refused this one before the site saw it (API Gateway's "
+    'own body, {"message": "Too Many Requests"}). Retry after a pause that grows with each try.'
+)
+
 #: The moderation secret (`CATSITE_ADMIN_TOKEN`), sent as a bearer token.
 ADMIN_SCHEME = {
     "type": "http",
@@ -179,6 +185,7 @@ def _document(settings) -> dict:
         info={"description": "What the cat says, and its pictures. Every error answers an Error object."},
     )
     spec.components.schema("Error", schema=schemas.ErrorSchema)
+    spec.components.schema("Throttled", schema=schemas.ThrottledSchema)
     spec.components.security_scheme("adminToken", ADMIN_SCHEME)
     for operation in OPERATIONS:
         spec.path(path=operation.path, operations={operation.method: _operation(operation, settings)})
@@ -222,6 +229,11 @@ def _operation(operation: Operation, settings) -> dict:
             "description": ERRORS[status],
             "content": {"application/json": {"schema": "Error"}},
         }
+    responses["429"] = {
+        "description": THROTTLED,
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds, when given."}},
+        "content": {"application/json": {"schema": "Throttled"}},
+    }
     parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", operation.path)]
     if operation.query:
         parameters.append({"in": "query", "schema": operation.query})
