@@ -318,3 +318,28 @@ def test_a_failed_asynchronous_invocation_counts_in_errors(emulator):
         Statistics=["Sum"],
     )["Datapoints"]
     assert sum(p["Sum"] for p in points) == 1
+
+
+def test_an_alarm_watches_its_own_function_only(emulator):
+    """CloudWatch user guide, "Metrics concepts" (a metric is its namespace, name and dimensions)
+    and "Using Amazon CloudWatch alarms" (an alarm watches a single metric)."""
+    a_function(emulator, "noisy")
+    cloudwatch = client(emulator, "cloudwatch")
+    for name in ("noisy", "quiet"):
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"{name}-errors",
+            Namespace="AWS/Lambda",
+            MetricName="Errors",
+            Dimensions=[{"Name": "FunctionName", "Value": name}],
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+    client(emulator, "lambda").invoke(FunctionName="noisy", Payload=json.dumps({"fail": True}))
+    states = {
+        a["AlarmName"]: a["StateValue"]
+        for a in cloudwatch.describe_alarms(AlarmNames=["noisy-errors", "quiet-errors"])["MetricAlarms"]
+    }
+    assert (states["noisy-errors"], states["quiet-errors"]) == ("ALARM", "INSUFFICIENT_DATA")

@@ -1,4 +1,4 @@
-"""The serving rehearsal's local AWS: ministack, with six AWS behaviours it lacks.
+"""The serving rehearsal's local AWS: ministack, with seven AWS behaviours it lacks.
 
     .venv-ministack/bin/python scripts/lib/catsite_tools/rehearse/ministack_emulator.py
 
@@ -31,6 +31,11 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
    metrics for Lambda functions"), whatever the invocation type. ministack records an
    asynchronous invocation once, when it is queued, as a success, so a failing `@task` job or
    schedule never moved an Errors alarm.
+7. An alarm watches one metric: its namespace, name and dimensions ("a metric is uniquely defined by
+   a name, a namespace, and zero or more dimensions"; an alarm "watches a single CloudWatch
+   metric", CloudWatch user guide, "Metrics concepts" and "Using Amazon CloudWatch alarms").
+   ministack ignores an alarm's dimensions, so one function's errors moved every function's
+   Errors alarm.
 
 Left as ministack has them, because catsite relies on neither (the door tests hold catsite to
 AWS's shapes, built from the AWS pages): header names arrive lower-cased and repeated headers
@@ -180,6 +185,54 @@ def _logs_extracting_metrics(original):
     return emit_lambda_logs
 
 
+_COMPARE = {
+    "GreaterThanOrEqualToThreshold": lambda value, threshold: value >= threshold,
+    "GreaterThanThreshold": lambda value, threshold: value > threshold,
+    "LessThanThreshold": lambda value, threshold: value < threshold,
+    "LessThanOrEqualToThreshold": lambda value, threshold: value <= threshold,
+}
+
+
+def _alarm_by_dimensions(original):
+    """An alarm with dimensions judged on its own metric's points only (behaviour 7); the state
+    change is made, recorded and notified through ministack's own helpers."""
+    import time
+
+    from ministack.services import cloudwatch
+
+    def evaluate_alarm(alarm):
+        wanted = cloudwatch._dims_from_list(alarm.get("Dimensions") or [])
+        operator = _COMPARE.get(alarm.get("ComparisonOperator", ""))
+        if not wanted or operator is None or not alarm.get("Namespace") or not alarm.get("MetricName"):
+            return original(alarm)
+        key = (alarm["Namespace"], alarm["MetricName"], cloudwatch._dims_key(wanted))
+        cutoff = time.time() - alarm.get("Period", 60) * alarm.get("EvaluationPeriods", 1)
+        recent = [
+            p
+            for k, points in list(cloudwatch._metrics.items())
+            if k == key
+            for p in points
+            if p["Timestamp"] >= cutoff
+        ]
+        if not recent:
+            return None
+        statistic = alarm.get("ExtendedStatistic") or alarm.get("Statistic", "Average")
+        value = cloudwatch._stat_value(cloudwatch._calc_stats(recent), statistic, recent)
+        if value is None:
+            return None
+        threshold = alarm.get("Threshold", 0)
+        old, new = alarm["StateValue"], "ALARM" if operator(value, threshold) else "OK"
+        if old != new:
+            reason = f"Threshold Crossed: {statistic} {value} {alarm['ComparisonOperator']} {threshold}"
+            alarm.update(StateValue=new, StateReason=reason, StateUpdatedTimestamp=int(time.time()))
+            cloudwatch._record_history(alarm["AlarmName"], old, new, reason)
+            cloudwatch._dispatch_alarm_actions(alarm, old, new, reason)
+            cloudwatch._evaluate_parent_alarms(alarm)
+        return None
+
+    return evaluate_alarm
+
+
 _asynchronous = contextvars.ContextVar("catsite_rehearsal_asynchronous", default=False)
 
 
@@ -211,7 +264,7 @@ def _execute_counting_async_errors(original):
 
 
 def extend_ministack() -> None:
-    """Add the six behaviours, before ministack serves its first request."""
+    """Add the seven behaviours, before ministack serves its first request."""
     from ministack.services import alb, apigateway_v1, cloudwatch, lambda_svc
 
     alb._ACTION_MAP["DescribeTargetHealth"] = _target_health_with_not_registered(
@@ -220,6 +273,7 @@ def extend_ministack() -> None:
     apigateway_v1._update_rest_api = _update_rest_api_with_media_types(apigateway_v1._update_rest_api)
     alb._invoke_lambda_target = _lambda_target_with_raw_query(alb._invoke_lambda_target)
     cloudwatch.record_metric = _record_metric_evaluating_alarms(cloudwatch.record_metric)
+    cloudwatch._evaluate_alarm = _alarm_by_dimensions(cloudwatch._evaluate_alarm)
     lambda_svc._emit_lambda_logs = _logs_extracting_metrics(lambda_svc._emit_lambda_logs)
     lambda_svc.invoke_async_with_retry = _async_marking(lambda_svc.invoke_async_with_retry)
     lambda_svc._execute_function = _execute_counting_async_errors(lambda_svc._execute_function)

@@ -30,6 +30,8 @@ from catsite_tools.rehearse.checks import function, rest_apis
 
 #: The rehearsal's own subscriber to a stage's alarm topic.
 INBOX = "catsite-rehearsal-alarm-inbox"
+#: The stages' API Gateway throttle in the rehearsal: one sequential client crosses it.
+REHEARSAL_THROTTLE = {"rate_limit": 5, "burst_limit": 10}
 #: How long the kept copy of the admin token lives in the rehearsal (CATSITE_ADMIN_TOKEN_TTL_SECONDS).
 TOKEN_TTL_SECONDS = 2
 

@@ -13,9 +13,10 @@ The settings are a rehearsal copy of zappa_settings.json in a temporary folder: 
 replaced by the emulator's ids, each stage's role policy written for the rehearsal's bucket (as
 `scripts/iam-policy` writes it), `"touch": false`, and on an emulator that serves, the stage's
 S3 and Parameter Store endpoints (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not
-AWS's; `AWS_ENDPOINT_URL_SSM`) and a short life for the kept admin token (the rehearsal rotates
-it). Each stage's admin token is put in the emulator's Parameter Store (the smoke test deletes
-its picture with it). The operations of each stage (`operations`) are checked after every
+AWS's; `AWS_ENDPOINT_URL_SSM`), a short life for the kept admin token (the rehearsal rotates
+it) and an API Gateway throttle one client can cross (the rehearsal checks its 429s). Each
+stage's admin token is put in the emulator's Parameter Store (the smoke test deletes its
+picture with it). The operations of each stage (`operations`) are checked after every
 deploy, exercised after the first, and gone after undeploy.
 """
 
@@ -126,6 +127,8 @@ class Rehearsal:
                 env["CATSITE_BUCKET"] = f"catsite-{name}-rehearsal"
                 env["CATSITE_CORS_ORIGINS"] = cors_origins
                 if self.emulator.serves:
+                    # low enough for one client to cross: the burst check sees the 429s
+                    stage.setdefault("catsite_operations", {})["api_throttle"] = operations.REHEARSAL_THROTTLE
                     env["AWS_ENDPOINT_URL_S3"] = self.endpoint
                     env["AWS_ENDPOINT_URL_SSM"] = self.endpoint
                     env["CATSITE_ADMIN_TOKEN_TTL_SECONDS"] = str(operations.TOKEN_TTL_SECONDS)
