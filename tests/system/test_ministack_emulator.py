@@ -343,3 +343,100 @@ def test_an_alarm_watches_its_own_function_only(emulator):
         for a in cloudwatch.describe_alarms(AlarmNames=["noisy-errors", "quiet-errors"])["MetricAlarms"]
     }
     assert (states["noisy-errors"], states["quiet-errors"]) == ("ALARM", "INSUFFICIENT_DATA")
+
+
+def test_an_action_is_authorised_against_the_resource_its_parameters_name(emulator):
+    """Service Authorization Reference: Lambda's CreateFunction acts on the `function` it names,
+    CloudWatch's PutDashboard on the `dashboard`, EventBridge's PutRule on `rule/<name>` (the
+    default bus is not in the ARN): a policy scoped to names allows those and nothing else (IAM
+    user guide, "Policy evaluation logic")."""
+    iam = client(emulator, "iam")
+    role = iam.create_role(RoleName="scoped-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:CreateFunction",
+                "Resource": "arn:aws:lambda:us-east-1:*:function:mine-*",
+            },
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": role},
+            {
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutDashboard",
+                "Resource": "arn:aws:cloudwatch::*:dashboard/mine-*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": "cloudwatch:DeleteAlarms",
+                "Resource": "arn:aws:cloudwatch:us-east-1:*:alarm:mine-*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["lambda:GetAlias", "lambda:GetFunctionConcurrency"],
+                "Resource": "arn:aws:lambda:us-east-1:*:function:mine-*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["events:PutRule", "events:PutTargets"],
+                "Resource": "arn:aws:events:us-east-1:*:rule/mine-*",
+            },
+        ],
+    }
+    iam.create_user(UserName="scoped")
+    iam.put_user_policy(UserName="scoped", PolicyName="names", PolicyDocument=json.dumps(grant))
+    key = iam.create_access_key(UserName="scoped")["AccessKey"]
+
+    def as_user(service):
+        return boto3.client(
+            service,
+            endpoint_url=emulator.url,
+            region_name="us-east-1",
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
+
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", HANDLER)
+    lam, cloudwatch = as_user("lambda"), as_user("cloudwatch")
+
+    def create(name):
+        return lam.create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": code.getvalue()},
+        )
+
+    assert create("mine-one")["FunctionName"] == "mine-one"
+    with pytest.raises(lam.exceptions.ClientError, match="AccessDenied"):
+        create("other-one")
+    cloudwatch.put_dashboard(DashboardName="mine-board", DashboardBody=json.dumps({"widgets": []}))
+    with pytest.raises(cloudwatch.exceptions.ClientError, match="AccessDenied"):
+        cloudwatch.put_dashboard(DashboardName="other-board", DashboardBody=json.dumps({"widgets": []}))
+    for name in ("mine-alarm", "other-alarm"):
+        client(emulator, "cloudwatch").put_metric_alarm(
+            AlarmName=name,
+            Namespace="rehearsal",
+            MetricName="m",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+    cloudwatch.delete_alarms(AlarmNames=["mine-alarm"])
+    with pytest.raises(cloudwatch.exceptions.ClientError, match="AccessDenied"):
+        cloudwatch.delete_alarms(AlarmNames=["other-alarm"])
+    # Lambda's own action names, by path (Lambda API reference): GetAlias, GetFunctionConcurrency
+    client(emulator, "lambda").create_alias(FunctionName="mine-one", Name="live", FunctionVersion="$LATEST")
+    assert lam.get_alias(FunctionName="mine-one", Name="live")["Name"] == "live"
+    assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName="mine-one")
+    events = as_user("events")
+    events.put_rule(Name="mine-rule", ScheduleExpression="rate(1 hour)")  # the default bus: rule/<name>
+    target = {"Id": "1", "Arn": "arn:aws:lambda:us-east-1:000000000000:function:mine-one"}
+    events.put_targets(Rule="mine-rule", Targets=[target])
+    with pytest.raises(events.exceptions.ClientError, match="AccessDenied"):
+        events.put_rule(Name="other-rule", ScheduleExpression="rate(1 hour)")

@@ -201,6 +201,22 @@ def section_janitor(bench: Bench) -> dict:
     return measure(bench.s3.url)
 
 
+def section_metrics(bench: Bench) -> dict:
+    """What writing the metrics line costs a cold start: catsite's writer, Powertools' Metrics
+    and aws-embedded-metrics, each against a cold `GET /` (the `metrics_*` figures)."""
+    from catsite_tools.bench.metrics import measure_writers
+
+    return measure_writers(bench, bench.runs)
+
+
+def section_burst(bench: Bench) -> dict:
+    """32 concurrent visitors against the local server and the local Lambda door: the latency
+    quartiles (the `burst_*` figures)."""
+    from catsite_tools.bench.metrics import measure_burst
+
+    return measure_burst(bench)
+
+
 SECTIONS = [
     section_zip,
     section_s3_requests,
@@ -210,6 +226,8 @@ SECTIONS = [
     section_uploads,
     section_archive,
     section_janitor,
+    section_metrics,
+    section_burst,
 ]
 
 
@@ -235,7 +253,7 @@ def main(argv=None) -> int:
         "--only",
         metavar="SECTION[,SECTION]",
         help="run only these sections (zip, s3_requests, warm, cold_start, snapstart, uploads, archive, "
-        "janitor, lighthouse); the other figures in bench/results.json are kept",
+        "janitor, metrics, burst, lighthouse); the other figures in bench/results.json are kept",
     )
     args = parser.parse_args(argv)
     if args.runs < 15:

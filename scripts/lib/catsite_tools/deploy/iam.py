@@ -182,6 +182,20 @@ def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path,
     return answer
 
 
+def deployer_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:
+    """For each stage: where the policy of the identity that deploys it lives, and what it holds
+    (`catsite_tools.deploy.deployer`)."""
+    from catsite_tools.deploy.deployer import deployer_policy
+
+    return {
+        stage: (
+            POLICY_DIR / f"{function_name(stage, settings_file)}-deployer.json",
+            deployer_policy(stage, settings_file),
+        )
+        for stage in stage_names(settings_file)
+    }
+
+
 def copy_zappa_settings(root: Path, folder: Path) -> None:
     """Copy zappa_settings.json and the policy files it names into `folder`, at the same relative
     paths: Zappa opens every stage's `attach_policy` whenever it loads the settings, even for
@@ -206,13 +220,27 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="scripts/iam-policy",
-        description="Write each stage's Lambda role policy (scripts/iam/<function>.json) from "
+        description="Write each stage's Lambda role policy (scripts/iam/<function>.json) and the "
+        "policy of the identity that deploys it (scripts/iam/<function>-deployer.json) from "
         "zappa_settings.json; with --check, only report files that are out of date.",
     )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
+    parser.add_argument(
+        "--ci-trust",
+        metavar="OWNER/REPO",
+        help="print, for each stage, the trust policy of a deployer role GitHub Actions assumes (OIDC)",
+    )
     args = parser.parse_args(argv)
+    if args.ci_trust:
+        from catsite_tools.deploy.deployer import ci_trust_policy
+
+        for stage in stage_names(Path("zappa_settings.json")):
+            print(f"{stage}:\n{render(ci_trust_policy(args.ci_trust, stage))}")
+        return 0
     stale = 0
-    for stage, (path, document) in stage_policies(Path("zappa_settings.json")).items():
+    settings = Path("zappa_settings.json")
+    files = [*stage_policies(settings).items(), *deployer_policies(settings).items()]
+    for stage, (path, document) in files:
         current = path.read_text() if path.exists() else None
         if current == render(document):
             print(f"{stage}: {path} is up to date")

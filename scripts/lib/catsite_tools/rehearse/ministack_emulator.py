@@ -1,4 +1,4 @@
-"""The serving rehearsal's local AWS: ministack, with seven AWS behaviours it lacks.
+"""The serving rehearsal's local AWS: ministack, with nine AWS behaviours it lacks.
 
     .venv-ministack/bin/python scripts/lib/catsite_tools/rehearse/ministack_emulator.py
 
@@ -36,6 +36,23 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
    metric", CloudWatch user guide, "Metrics concepts" and "Using Amazon CloudWatch alarms").
    ministack ignores an alarm's dimensions, so one function's errors moved every function's
    Errors alarm.
+8. IAM authorises an action that names its resource in its parameters against that resource
+   (Service Authorization Reference: Lambda's CreateFunction on `function`, CloudWatch's
+   PutDashboard, GetDashboard and DeleteDashboards on `dashboard`, DeleteAlarms on `alarm`,
+   Elastic Load Balancing's CreateLoadBalancer and CreateTargetGroup on `loadbalancer/app` and
+   `targetgroup`). ministack evaluates these against `*`, so a policy scoped to a stage's own
+   names (the deployer's) was refused them; the same for EventBridge's PutTargets, RemoveTargets
+   and ListTargetsByRule on the `rule` they name. And a rule on the default event bus is
+   `rule/<name>` (the bus is named in a rule's ARN only when it is not the default: Service
+   Authorization Reference, "Resource types defined by Amazon EventBridge"); ministack wrote
+   `rule/default/<name>`.
+9. IAM authorises a Lambda request as the action its API names: GetAlias, UpdateAlias and
+   DeleteAlias on `.../aliases/{name}`; Get, Put and DeleteFunctionConcurrency on
+   `.../concurrency`; the FunctionEventInvokeConfig actions on `.../event-invoke-config`;
+   ListFunctionUrlConfigs on `.../urls` (Lambda API reference; Service Authorization Reference,
+   "Actions defined by AWS Lambda"). ministack took reading an alias for ListAliases, every
+   concurrency call for PutFunctionConcurrency, and the others for GetFunction or
+   UpdateFunctionCode.
 
 Left as ministack has them, because catsite relies on neither (the door tests hold catsite to
 AWS's shapes, built from the AWS pages): header names arrive lower-cased and repeated headers
@@ -233,6 +250,106 @@ def _alarm_by_dimensions(original):
     return evaluate_alarm
 
 
+def _resources_named_in_parameters(original):
+    """extract_resource_arn with behaviour 8; every other request as ministack names it."""
+    import json
+    from urllib.parse import parse_qs
+
+    def field(body, query_params, name):
+        """A parameter from a JSON body as it is (a list stays a list), else from the query or
+        form parameters (their first value)."""
+        try:
+            value = json.loads(body or b"{}").get(name)
+        except (ValueError, AttributeError):
+            value = None
+        if value is not None:
+            return value
+        value = query_params.get(name)
+        if value is None and body:
+            value = parse_qs(body.decode("utf-8", "replace")).get(name)
+        return value[0] if isinstance(value, list) and value else value
+
+    def extract_resource_arn(service, method, path, headers, body, query_params, region, account_id):
+        arn = original(service, method, path, headers, body, query_params, region, account_id)
+        default_rule = f"arn:aws:events:{region}:{account_id}:rule/default/"
+        if service == "events" and arn.startswith(default_rule):
+            return f"arn:aws:events:{region}:{account_id}:rule/" + arn[len(default_rule) :]
+        if arn != "*":
+            return arn
+        target = (headers.get("x-amz-target") or headers.get("X-Amz-Target") or "").rsplit(".", 1)[-1]
+        action = field(body, query_params, "Action") or target
+        if service == "lambda" and method == "POST" and path.rstrip("/").endswith("/functions"):
+            name = field(body, query_params, "FunctionName")
+            if name:
+                return (
+                    name
+                    if name.startswith("arn:")
+                    else f"arn:aws:lambda:{region}:{account_id}:function:{name}"
+                )
+        if service == "monitoring":
+            dashboard = field(body, query_params, "DashboardName") or field(
+                body, query_params, "DashboardNames.member.1"
+            )
+            names = field(body, query_params, "DashboardNames")
+            if not dashboard and isinstance(names, list) and names:
+                dashboard = names[0]
+            if dashboard:
+                return f"arn:aws:cloudwatch::{account_id}:dashboard/{dashboard}"
+            alarms = field(body, query_params, "AlarmNames")
+            alarm = (
+                alarms[0]
+                if isinstance(alarms, list) and alarms
+                else field(body, query_params, "AlarmNames.member.1")
+            )
+            if alarm and action in ("DeleteAlarms", ""):
+                return f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{alarm}"
+        if service == "events":
+            rule = field(body, query_params, "Rule")  # PutTargets, RemoveTargets, ListTargetsByRule
+            if rule:
+                return f"arn:aws:events:{region}:{account_id}:rule/{rule}"
+        if service == "elasticloadbalancing":
+            name = field(body, query_params, "Name")
+            if name and action == "CreateLoadBalancer":
+                return f"arn:aws:elasticloadbalancing:{region}:{account_id}:loadbalancer/app/{name}/*"
+            if name and action == "CreateTargetGroup":
+                return f"arn:aws:elasticloadbalancing:{region}:{account_id}:targetgroup/{name}/*"
+        return arn
+
+    return extract_resource_arn
+
+
+#: Lambda's actions by the sub-resource of a function path (Lambda API reference: GetAlias,
+#: UpdateAlias, DeleteAlias on .../aliases/{name}; Get/Put/DeleteFunctionConcurrency on
+#: .../concurrency; Get/Put/Update/DeleteFunctionEventInvokeConfig on .../event-invoke-config;
+#: ListFunctionUrlConfigs on .../urls).
+_LAMBDA_SUB_ACTIONS = {
+    ("aliases", True): {"GET": "GetAlias", "PUT": "UpdateAlias", "DELETE": "DeleteAlias"},
+    ("concurrency", False): {"GET": "GetFunctionConcurrency", "PUT": "PutFunctionConcurrency",
+                             "DELETE": "DeleteFunctionConcurrency"},
+    ("event-invoke-config", False): {"GET": "GetFunctionEventInvokeConfig",
+                                     "PUT": "PutFunctionEventInvokeConfig",
+                                     "POST": "UpdateFunctionEventInvokeConfig",
+                                     "DELETE": "DeleteFunctionEventInvokeConfig"},
+    ("urls", False): {"GET": "ListFunctionUrlConfigs"},
+}  # fmt: skip
+
+
+def _lambda_actions_by_path(original):
+    """Lambda's action for a request, as its API names it (behaviour 9); ministack's otherwise."""
+
+    def lambda_action(method, path):
+        parts = [p for p in path.split("/") if p]
+        if "functions" in parts:
+            rest = parts[parts.index("functions") + 1 :]
+            if len(rest) >= 2:
+                named = _LAMBDA_SUB_ACTIONS.get((rest[1], len(rest) > 2))
+                if named and method in named:
+                    return named[method]
+        return original(method, path)
+
+    return lambda_action
+
+
 _asynchronous = contextvars.ContextVar("catsite_rehearsal_asynchronous", default=False)
 
 
@@ -264,8 +381,13 @@ def _execute_counting_async_errors(original):
 
 
 def extend_ministack() -> None:
-    """Add the seven behaviours, before ministack serves its first request."""
+    """Add the nine behaviours, before ministack serves its first request (and before its app
+    imports the IAM helpers by name)."""
+    from ministack.core import iam_actions
     from ministack.services import alb, apigateway_v1, cloudwatch, lambda_svc
+
+    iam_actions.extract_resource_arn = _resources_named_in_parameters(iam_actions.extract_resource_arn)
+    iam_actions._lambda_action = _lambda_actions_by_path(iam_actions._lambda_action)
 
     alb._ACTION_MAP["DescribeTargetHealth"] = _target_health_with_not_registered(
         alb._ACTION_MAP["DescribeTargetHealth"]

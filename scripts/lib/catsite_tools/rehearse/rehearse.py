@@ -1,11 +1,12 @@
 """scripts/rehearse: the deploy rehearsed against a local AWS, checked after every step.
 
-For each stage: `scripts/deploy` (first run: `zappa deploy`), traffic through every front door,
-`scripts/deploy` again (`zappa update`) and a check that every door runs the new version, `zappa
-status`, `scripts/undeploy`; after each, what exists is compared with what the stage's settings
-ask for (`checks`, `doors`), and at the end nothing may be left but what Zappa
-keeps by design. The local AWS (`emulators`) is ministack by default, which runs the
-deployed zip and serves it through API Gateway and the ALB (`serve`); `--emulator moto`
+For each stage, as an identity holding only the stage's deployer policy (`scripts/iam-policy`
+writes it; the emulator enforces it): `scripts/deploy` (first run: `zappa deploy`), traffic
+through every front door, `scripts/deploy` again (`zappa update`) and a check that every door
+runs the new version, `zappa status`, `scripts/undeploy`; after each, what exists is compared
+with what the stage's settings ask for (`checks`, `doors`, `operations`), and at the end nothing
+may be left but what Zappa keeps by design. The local AWS (`emulators`) is ministack by default,
+which runs the deployed zip and serves it through API Gateway and the ALB (`serve`); `--emulator moto`
 checks the resources only. Dummy credentials, its own process on 127.0.0.1 and a free port:
 nothing here can reach AWS.
 
@@ -34,6 +35,7 @@ from pathlib import Path
 import boto3
 
 from catsite_tools import ROOT
+from catsite_tools.deploy.deployer import deployer_policy
 from catsite_tools.deploy.iam import stage_policy
 from catsite_tools.deploy.zappa_stage import function_name, stage_config, stage_names
 from catsite_tools.local.s3 import DUMMY_CREDENTIALS
@@ -55,6 +57,7 @@ class Rehearsal:
         self.folder = folder
         self.settings = folder / "zappa_settings.json"
         self.differences: list[str] = []
+        self.deployers: dict[str, dict] = {}
         credentials = {key.lower(): value for key, value in DUMMY_CREDENTIALS.items()}
         self.session = boto3.Session(region_name=REGION, **credentials)
         keep = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -77,9 +80,11 @@ class Rehearsal:
             print(f"  DIFF {what}: {actual!r}, expected {expected!r}", flush=True)
             self.differences.append(what)
 
-    def run(self, command: list[str]) -> subprocess.CompletedProcess:
+    def run(self, command: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
         print("$ " + " ".join(command), flush=True)
-        done = subprocess.run(command, cwd=ROOT, env=self.env, text=True, capture_output=True, check=False)
+        done = subprocess.run(
+            command, cwd=ROOT, env=env or self.env, text=True, capture_output=True, check=False
+        )
         print(
             "".join(f"    {line}\n" for line in (done.stdout + done.stderr).splitlines()), end="", flush=True
         )
@@ -140,6 +145,29 @@ class Rehearsal:
         self.settings.write_text(json.dumps(stages, indent=4))
         return self.settings
 
+    def deployer(self, stage: str) -> dict:
+        """The environment of the identity that deploys `stage`: an IAM user holding only the
+        policy `scripts/iam-policy` writes for it (`catsite_tools.deploy.deployer`), which the
+        emulator enforces (ministack with IAM on); made once per stage."""
+        if stage not in self.deployers:
+            iam = self.client("iam")
+            user = f"{function_name(stage, self.settings)}-deployer"
+            iam.create_user(UserName=user)
+            document = json.dumps(deployer_policy(stage, self.settings))
+            iam.put_user_policy(UserName=user, PolicyName="deploy-the-stage", PolicyDocument=document)
+            key = iam.create_access_key(UserName=user)["AccessKey"]
+            env = {k: v for k, v in self.env.items() if k != "AWS_SESSION_TOKEN"}  # a user's own key
+            self.deployers[stage] = {
+                **env,
+                "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+            }
+            print(
+                f"emulator: {stage} is deployed by IAM user {user}, holding only its deployer policy",
+                flush=True,
+            )
+        return self.deployers[stage]
+
     def put_admin_tokens(self) -> None:
         """Each stage's admin token where the stage looks for it: a SecureString in Parameter
         Store (the smoke test deletes its picture with it)."""
@@ -158,7 +186,10 @@ class Rehearsal:
         config = {**stage_config(stage, self.settings), "stage": stage}
         name = function_name(stage, self.settings)
         command = [str(ROOT / "scripts" / "deploy"), stage, "--settings", str(self.settings)]
-        done = self.run(command + ["--origin", ORIGIN] + (["--zip", str(zip_path)] if zip_path else []))
+        done = self.run(
+            command + ["--origin", ORIGIN] + (["--zip", str(zip_path)] if zip_path else []),
+            self.deployer(stage),
+        )
         self.check("scripts/deploy exit status", done.returncode, 0)
         said = f"{stage} is not deployed yet" if first else f"{stage} is deployed: updating it"
         self.check(f"chose zappa {'deploy' if first else 'update'}", said in done.stdout, True)
@@ -191,7 +222,7 @@ class Rehearsal:
             self.write_settings(alb)
 
             print(f"\n== {stage}: zappa status", flush=True)
-            done = self.run([ZAPPA, "status", stage, "-s", str(self.settings)])
+            done = self.run([ZAPPA, "status", stage, "-s", str(self.settings)], self.deployer(stage))
             self.check("zappa status exit status", done.returncode, 0)
             self.check("status names the function", f"Lambda Name:          {name}" in done.stdout, True)
             apis = checks.rest_apis(self, name)
@@ -199,7 +230,10 @@ class Rehearsal:
 
         print(f"\n== {stage}: scripts/undeploy", flush=True)
         function_arn = (checks.function(self, name) or {}).get("FunctionArn")
-        done = self.run([str(ROOT / "scripts" / "undeploy"), stage, "--settings", str(self.settings)])
+        done = self.run(
+            [str(ROOT / "scripts" / "undeploy"), stage, "--settings", str(self.settings)],
+            self.deployer(stage),
+        )
         self.check("scripts/undeploy exit status", done.returncode, 0)
         checks.check_gone(self, stage, name, config)
         operations.check_operations_gone(self, name)
