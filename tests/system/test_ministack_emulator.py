@@ -4,6 +4,7 @@ gives functions (the stage's Python, with the boto3 Lambda's runtime provides)."
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import zipfile
@@ -213,6 +214,21 @@ def test_a_function_s_calls_are_held_to_its_role_policy(emulator):
     assert read("other/secret.json") == {"error": "AccessDenied"}
 
 
+def metric_sum(emulator, namespace: str, name: str, dimensions: dict) -> float:
+    """The Sum of a metric's data points over the last ten minutes (GetMetricStatistics)."""
+    now = datetime.datetime.now(datetime.UTC)
+    points = client(emulator, "cloudwatch").get_metric_statistics(
+        Namespace=namespace,
+        MetricName=name,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+        StartTime=now - datetime.timedelta(minutes=10),
+        EndTime=now + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    return sum(p["Sum"] for p in points)
+
+
 def test_an_alarm_on_a_function_s_errors_fires_when_it_fails_and_notifies_sqs(emulator):
     """CloudWatch user guide, "Using Amazon CloudWatch alarms" (an alarm follows its metric's data,
     whatever sends it) and "Alarm actions" (SNS); SNS developer guide, "Fanout to Amazon SQS
@@ -273,19 +289,7 @@ def test_a_function_s_emf_log_line_becomes_metrics(emulator):
     assert json.loads(
         lam.invoke(FunctionName="emitting", Payload=json.dumps({"emf": line}))["Payload"].read()
     )
-    import datetime
-
-    now = datetime.datetime.now(datetime.UTC)
-    points = client(emulator, "cloudwatch").get_metric_statistics(
-        Namespace="rehearsal",
-        MetricName="widgets",
-        Dimensions=[{"Name": "function", "Value": "emitting"}],
-        StartTime=now - datetime.timedelta(minutes=10),
-        EndTime=now + datetime.timedelta(minutes=1),
-        Period=60,
-        Statistics=["Sum"],
-    )["Datapoints"]
-    assert sum(p["Sum"] for p in points) == 3
+    assert metric_sum(emulator, "rehearsal", "widgets", {"function": "emitting"}) == 3
 
 
 def test_a_failed_asynchronous_invocation_counts_in_errors(emulator):
@@ -293,7 +297,7 @@ def test_a_failed_asynchronous_invocation_counts_in_errors(emulator):
     type) and "Retaining records of asynchronous invocations" (after the retries, the record
     goes to the on-failure destination)."""
     a_function(emulator, "failing-async")
-    lam, sqs, cloudwatch = client(emulator, "lambda"), client(emulator, "sqs"), client(emulator, "cloudwatch")
+    lam, sqs = client(emulator, "lambda"), client(emulator, "sqs")
     failed = sqs.create_queue(QueueName="failing-async-failed")["QueueUrl"]
     failed_arn = sqs.get_queue_attributes(QueueUrl=failed, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -305,19 +309,7 @@ def test_a_failed_asynchronous_invocation_counts_in_errors(emulator):
     )
     lam.invoke(FunctionName="failing-async", InvocationType="Event", Payload=json.dumps({"fail": True}))
     assert sqs.receive_message(QueueUrl=failed, WaitTimeSeconds=10)["Messages"]
-    import datetime
-
-    now = datetime.datetime.now(datetime.UTC)
-    points = cloudwatch.get_metric_statistics(
-        Namespace="AWS/Lambda",
-        MetricName="Errors",
-        Dimensions=[{"Name": "FunctionName", "Value": "failing-async"}],
-        StartTime=now - datetime.timedelta(minutes=10),
-        EndTime=now + datetime.timedelta(minutes=1),
-        Period=60,
-        Statistics=["Sum"],
-    )["Datapoints"]
-    assert sum(p["Sum"] for p in points) == 1
+    assert metric_sum(emulator, "AWS/Lambda", "Errors", {"FunctionName": "failing-async"}) == 1
 
 
 def test_an_alarm_watches_its_own_function_only(emulator):

@@ -85,17 +85,14 @@ def policy(
                 "Action": ["lambda:InvokeFunction"],
                 "Resource": f"arn:aws:lambda:{region}:*:function:{function}",
             },
-            *(
-                [
-                    {
-                        "Sid": "ApiGatewayInvokesTheAlias",
-                        "Effect": "Allow",
-                        "Action": ["lambda:InvokeFunction"],
-                        "Resource": f"arn:aws:lambda:{region}:*:function:{function}:{api_alias}",
-                    }
-                ]
-                if api_alias
-                else []
+            *_when(
+                api_alias,
+                {
+                    "Sid": "ApiGatewayInvokesTheAlias",
+                    "Effect": "Allow",
+                    "Action": ["lambda:InvokeFunction"],
+                    "Resource": f"arn:aws:lambda:{region}:*:function:{function}:{api_alias}",
+                },
             ),
             {
                 "Sid": "WriteItsOwnLogs",
@@ -103,44 +100,40 @@ def policy(
                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": [log_group, f"{log_group}:*"],
             },
-            *(
-                [
-                    {
-                        "Sid": "ReadTheAdminToken",
-                        "Effect": "Allow",
-                        "Action": ["ssm:GetParameter"],
-                        "Resource": f"arn:aws:ssm:{region}:*:parameter/{admin_parameter.lstrip('/')}",
-                    }
-                ]
-                if admin_parameter
-                else []
+            *_when(
+                admin_parameter,
+                {
+                    "Sid": "ReadTheAdminToken",
+                    "Effect": "Allow",
+                    "Action": ["ssm:GetParameter"],
+                    "Resource": f"arn:aws:ssm:{region}:*:parameter/{(admin_parameter or '').lstrip('/')}",
+                },
             ),
-            *(
-                [
-                    {
-                        "Sid": "KeepFailedAsynchronousWork",
-                        "Effect": "Allow",
-                        "Action": ["sqs:SendMessage"],
-                        "Resource": f"arn:aws:sqs:{region}:*:{failed_work_queue}",
-                    }
-                ]
-                if failed_work_queue
-                else []
+            *_when(
+                failed_work_queue,
+                {
+                    "Sid": "KeepFailedAsynchronousWork",
+                    "Effect": "Allow",
+                    "Action": ["sqs:SendMessage"],
+                    "Resource": f"arn:aws:sqs:{region}:*:{failed_work_queue}",
+                },
             ),
-            *(
-                [
-                    {
-                        "Sid": "SendTraces",
-                        "Effect": "Allow",
-                        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                        "Resource": "*",
-                    }
-                ]
-                if tracing
-                else []
+            *_when(
+                tracing,
+                {
+                    "Sid": "SendTraces",
+                    "Effect": "Allow",
+                    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    "Resource": "*",
+                },
             ),
         ],
     }
+
+
+def _when(condition, statement: dict) -> list[dict]:
+    """The statement, when the stage needs it."""
+    return [statement] if condition else []
 
 
 def api_alias(config: dict) -> str | None:
