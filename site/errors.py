@@ -58,6 +58,14 @@ class QuotaExceeded(Refusal):
     """Storing this would take the site past its configured quota (507)."""
 
 
+class TryLater(Refusal):
+    """The site cannot take this now and will be able to soon (429, with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None):
+        super().__init__(message, field)
+        self.retry_after = max(1, int(retry_after))
+
+
 class PreconditionLost(StorageConflict):
     """One conditional write found the object changed (or created) under it: S3's 412 or 409.
 

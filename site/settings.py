@@ -214,6 +214,14 @@ class Settings:
         read=seconds,
         shown="300",
     )
+    memory_mib: int = setting(
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "CATSITE_MEMORY_MB"),
+        "the memory the function has, in MB (Lambda sets `AWS_LAMBDA_FUNCTION_MEMORY_SIZE` from the "
+        "stage's `memory_size`); a picture is accepted only if it decodes in a share of it",
+        512,
+        read=positive_int,
+        shown="512 (the dev stage's)",
+    )
     max_pictures: int = setting(
         "CATSITE_MAX_PICTURES", "quota: how many pictures the site stores at most", 1000, read=positive_int
     )
@@ -223,6 +231,12 @@ class Settings:
         2 * 1024 * MIB,
         read=positive_int,
         shown="2 GiB",
+    )
+    max_pending_uploads: int = setting(
+        "CATSITE_MAX_PENDING_UPLOADS",
+        "quota: how many upload grants may wait to be registered at once (their bytes count too)",
+        20,
+        read=positive_int,
     )
     #: The janitor (`catsite.jobs.janitor`) leaves every object younger than this alone, so a
     #: registration or delete in flight is never touched.

@@ -7,19 +7,20 @@ from flask_restful import Resource
 
 from catsite.deadline import Deadline, OutOfTime
 from catsite.doors.table import door_for
-from catsite.errors import NotFound
-from catsite.jobs.runner import create_job, observed, start_job
-from catsite.pictures.kitty import kitty_path
-from catsite.stores.jobs import JOB_ID, Job, JobKind
+from catsite.errors import NotFound, StorageUnavailable
+from catsite.jobs.runner import execute, observed, start_job
+from catsite.stores.jobs import JOB_ID, Job, JobStatus
 from catsite.web.context import current_settings, current_stores
 
-HANDED_OVER = "Handed over: the request would have outlived its front door"
+
+class JobFailed(StorageUnavailable):
+    """The archive a request made itself failed (S3, most likely): 503, try again."""
 
 
 def job_answer(job: Job) -> dict:
     """The job as the API shows it; a finished job's download URL is presigned afresh on every
     read, so it works for as long as the result exists, not just 15 minutes after the job."""
-    shown = job.to_json()
+    shown = job.shown()
     if job.result and job.result.get("location"):
         shown["result"] = {**job.result, "url": current_stores().results.url(job.result["location"])}
     return {**shown, "status_url": url_for("api.job", job_id=job.id)}
@@ -49,27 +50,36 @@ def wants_async() -> bool:
 class PicturesArchive(Resource):
     """`POST /cat/pics/archive`: one ZIP of every picture, written to S3.
 
-    Synchronous by default: 201 with the archive's location and a download URL. With
-    `Prefer: respond-async`, or when the request would outlive its front door, a job does the
-    work instead and the answer is 202 with the job's status URL.
+    An archive of exactly these pictures is made once: 200 with it when it exists already, 202
+    with the job when another request is making it. Otherwise this request makes it, synchronously
+    by default (201 with the archive's location and a download URL); with `Prefer: respond-async`,
+    or when the request would outlive its front door, a job does the work instead (202).
     """
 
     def post(self):
-        if wants_async():
-            return self._hand_off("Started on request")
-        from catsite.pictures.archive import build_archive
+        from catsite.pictures.archive import claim_archive, find_archive, listing_digest
 
+        stores, settings = current_stores(), current_settings()
+        digest = listing_digest(stores.pictures)
+        existing = find_archive(stores, digest)
+        if existing is not None:
+            return {**existing, "code": 200}, 200
+        asynchronous = wants_async()
+        job, ours = claim_archive(
+            stores, digest, observed, "Started on request" if asynchronous else "Starting"
+        )
+        if not ours or asynchronous:
+            if ours:
+                start_job(job, settings)
+            return accepted(job)
         try:
-            result = build_archive(current_stores(), kitty_path(current_settings().root), request_deadline())
+            job = execute(job, stores, settings, request_deadline(), hand_over=True)
         except OutOfTime:
-            return self._hand_off(HANDED_OVER)
-        return {**result, "code": 201}, 201
-
-    @staticmethod
-    def _hand_off(reason: str):
-        job = create_job(current_stores().jobs, JobKind.ARCHIVE, reason)
-        start_job(job, current_settings())
-        return accepted(job)
+            start_job(job, settings)
+            return accepted(job)
+        if job.status is not JobStatus.DONE:
+            raise JobFailed(job.reason or "The archive could not be made.")
+        return {**job.result, "code": 201}, 201
 
 
 class JobState(Resource):

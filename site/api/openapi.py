@@ -33,8 +33,11 @@ ERRORS = {
     409: "A concurrent writer kept changing the state; try again.",
     413: "The body is larger than the site accepts; upload large files to S3 instead.",
     415: "The body is not declared JSON (Content-Type: application/json).",
+    429: "Too many at once: the site has as many upload grants waiting to be registered as it takes "
+    "(CATSITE_MAX_PENDING_UPLOADS); try again after Retry-After seconds, when the soonest expires.",
     422: "The location is well formed, but no upload is there (it expired, or was never sent), or the "
-    "object is too big or not an image of an accepted type (errors says which).",
+    "object is too big, not an image of an accepted type, or would take more memory to decode than "
+    "this stage allows one picture (half its memory less the runtime's share; errors says which).",
     500: "Something went wrong on the server; the answer carries no details.",
     503: "S3 is unavailable; try again after Retry-After seconds.",
     507: "The site's quota of stored pictures (count or bytes) is full.",
@@ -67,6 +70,8 @@ class Operation:
     description: str = ""
     #: A second success answer: 202 with a job, for work that may continue in the background.
     accepted: type[Schema] | None = None
+    #: Other success answers: (status, schema, what it means).
+    also: tuple[tuple[int, type[Schema], str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     tags: tuple[str, ...] = field(default=("cat",))
     admin: bool = False  # needs the admin token
@@ -115,8 +120,17 @@ OPERATIONS = (
         status=201,
         accepted=schemas.JobAcceptedSchema,
         headers=(("Prefer", "`respond-async`: answer 202 at once and build the archive as a job."),),
+        also=(
+            (
+                200,
+                schemas.ArchiveAnswerSchema,
+                "An archive of exactly these pictures exists already: it is not made again.",
+            ),
+        ),
         description="Streams every original from S3 into a ZIP written to S3 part by part. Through the "
-        "ALB it may run for minutes; when the front door would cut it off, it becomes a job.",
+        "ALB it may run for minutes; when the front door would cut it off, it becomes a job. The "
+        "archive of a set of pictures is made once: asked again, the answer is the finished archive "
+        "(200) or the job already making it (202), so repeating the request costs nothing more.",
         tags=("pictures",),
     ),
     Operation(
@@ -150,7 +164,7 @@ OPERATIONS = (
         "/uploads",
         "A presigned POST for one direct upload to S3",
         schemas.UploadAnswerSchema,
-        (400, 413, 415, 503, 507),
+        (400, 413, 415, 429, 503, 507),
         body=schemas.UploadRequestSchema,
         status=201,
         description="Large files never pass through the function: send the file straight to S3 with "
@@ -218,10 +232,16 @@ def _operation(operation: Operation, settings) -> dict:
             "content": {"application/json": {"schema": operation.ok or {"type": "object"}}},
         }
     }
+    for status, schema, description in operation.also:
+        responses[str(status)] = {
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
     if operation.accepted:
         responses["202"] = {
             "description": "The work continues as a job (asked for with Prefer: respond-async, or "
-            "handed over when the front door would cut the request off).",
+            "handed over when the front door would cut the request off, or already under way for "
+            "another request).",
             "content": {"application/json": {"schema": operation.accepted}},
         }
     for status in (*operation.errors, 500):
@@ -229,10 +249,16 @@ def _operation(operation: Operation, settings) -> dict:
             "description": ERRORS[status],
             "content": {"application/json": {"schema": "Error"}},
         }
+    own = "429" in responses  # the site's own 429 too: either body may come
+    schema = (
+        {"anyOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/Throttled"}]}
+        if own
+        else "Throttled"
+    )
     responses["429"] = {
-        "description": THROTTLED,
+        "description": f"{responses['429']['description']} Or: {THROTTLED}" if own else THROTTLED,
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds, when given."}},
-        "content": {"application/json": {"schema": "Throttled"}},
+        "content": {"application/json": {"schema": schema}},
     }
     parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", operation.path)]
     if operation.query:

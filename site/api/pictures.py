@@ -8,6 +8,7 @@ from flask_restful import Resource
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
 from catsite.metrics import count
+from catsite.pictures.images import decode_budget
 from catsite.pictures.quota import Quota
 from catsite.pictures.registration import register_upload
 from catsite.web.admin import require_admin
@@ -25,12 +26,14 @@ class CatPictures(Resource):
     def post(self):
         settings = current_settings()
         body = load_json_body(schemas.RegisterPictureSchema.for_stage(settings))
+        stores = current_stores()
         record, created = register_upload(
-            current_stores().pictures,
+            stores.pictures,
             body["location"],
             body["caption"],
             settings.max_upload_bytes,
-            Quota.of(settings),
+            (Quota.of(settings), stores.quota),
+            decode_budget(settings.memory_mib),
         )
         status = 201 if created else 200
         if created:

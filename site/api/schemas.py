@@ -18,7 +18,7 @@ from marshmallow import (
     validate,
 )
 
-from catsite.api.text import Pattern, PrintableText
+from catsite.api.text import RULES, Pattern, PrintableText
 from catsite.pictures.gallery import CURSOR
 from catsite.pictures.images import CONTENT_TYPES, TYPE_NAMES
 from catsite.pictures.uploads import location_pattern, location_problem
@@ -36,10 +36,7 @@ class CatSaysSchema(Schema):
     says = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=SAYS_MAX), PrintableText()],
-        metadata={
-            "description": f"What the cat says: 1 to {SAYS_MAX} characters of text, not only white "
-            "space, without control or formatting characters."
-        },
+        metadata={"description": f"What the cat says: 1 to {SAYS_MAX} characters of text, {RULES}."},
     )
 
 
@@ -74,7 +71,7 @@ class UploadRequestSchema(Schema):
     filename = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=FILENAME_MAX), PrintableText()],
-        metadata={"description": "The file's name (printable text); stored in a safe, shortened form."},
+        metadata={"description": f"The file's name: text, {RULES}; stored in a safe, shortened form."},
     )
     content_type = fields.String(
         required=True,
@@ -111,7 +108,7 @@ class RegisterPictureSchema(Schema):
     caption = fields.String(
         load_default="",
         validate=[validate.Length(max=CAPTION_MAX), PrintableText(optional=True)],
-        metadata={"description": f"Up to {CAPTION_MAX} characters of printable text, or none."},
+        metadata={"description": f"Up to {CAPTION_MAX} characters of text, {RULES}; or none."},
     )
 
     def __init__(self, *, bucket: str, **kwargs):
@@ -159,7 +156,13 @@ class ErrorSchema(Schema):
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        metadata={"description": "Per field: what is wrong with it (validation failures only)."},
+        metadata={
+            "description": "Per field: what is wrong with it (validation failures only): at most 20 "
+            "fields, 5 messages each, names and messages at most 200 characters."
+        },
+    )
+    omitted = fields.Integer(
+        metadata={"description": "How many more fields were wrong than `errors` lists (when any)."}
     )
 
 

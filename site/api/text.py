@@ -1,9 +1,21 @@
 """The text rules: what a says, caption or file name may contain, stated once for the validator
-and for the OpenAPI document (a regular expression both Python and ECMA-262 read alike)."""
+and for the OpenAPI document (a regular expression both Python and ECMA-262 read alike, and
+`RULES`, the words for what no such expression can say).
+
+Two rules are beyond what one expression can state in every JSON Schema dialect, since they name
+code points above U+FFFF or count: no Unicode tag character (U+E0000 to U+E007F: invisible, they
+can smuggle text past a reader), except in the three emoji tag sequences Unicode recommends (the
+flags of England, Scotland and Wales, UTS #51's RGI_Emoji_Tag_Sequence), and no more than 30
+combining marks on one character (UAX #15's
+Stream-Safe Text Format bounds a run of non-starters at 30; stacked marks draw over the lines
+around them, the page's heading and navigation included). The validator holds both; the
+document states them in each field's description.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from marshmallow import ValidationError, validate
 
@@ -64,8 +76,44 @@ class Pattern(validate.Regexp):
         return value
 
 
+#: Unicode's tag characters (the Tags block, all format characters: Unicode 15, section 23.9).
+TAGS = (0xE0000, 0xE007F)
+#: The emoji tag sequences Unicode recommends for general interchange (UTS #51,
+#: emoji-sequences.txt, RGI_Emoji_Tag_Sequence): a black flag, a subdivision code, a cancel tag.
+FLAG_SEQUENCES = tuple(
+    "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in code) + "\U000e007f"
+    for code in ("gbeng", "gbsct", "gbwls")
+)
+#: UAX #15, "Stream-Safe Text Format": at most 30 non-starters in a row.
+MAX_COMBINING = 30
+#: The rules in words, for the OpenAPI document's field descriptions.
+RULES = (
+    "not blank, without control or formatting characters, tag characters (U+E0000 to U+E007F, but "
+    f"in the flags of England, Scotland and Wales) or more than {MAX_COMBINING} combining marks on "
+    "one character"
+)
+
+
+def stray_tag(text: str) -> str | None:
+    """The first tag character of `text` outside a recommended flag sequence, or None."""
+    for flag in FLAG_SEQUENCES:
+        text = text.replace(flag, "")
+    return next((c for c in text if TAGS[0] <= ord(c) <= TAGS[1]), None)
+
+
+def longest_combining_run(text: str) -> int:
+    """The longest run of non-starters (canonical combining class above 0) in `text`'s
+    compatibility decomposition (NFKD), as UAX #15's Stream-Safe Text Format counts them."""
+    longest = run = 0
+    for char in unicodedata.normalize("NFKD", text):
+        run = run + 1 if unicodedata.combining(char) else 0
+        longest = max(longest, run)
+    return longest
+
+
 class PrintableText(Pattern):
-    """Not blank, no control or formatting character; the message names what is wrong."""
+    """Not blank, no control, formatting or tag character, no more than MAX_COMBINING combining
+    marks on one character; the message names what is wrong."""
 
     def __init__(self, optional: bool = False):
         super().__init__(f"(?:{PRINTABLE})?" if optional else PRINTABLE, "Must not be blank.")
@@ -81,5 +129,12 @@ class PrintableText(Pattern):
                 raise ValidationError("Must not be blank.")
             raise ValidationError(
                 f"Must not contain control or formatting characters (U+{ord(bad.group()):04X})."
+            )
+        tag = stray_tag(value)
+        if tag is not None:
+            raise ValidationError(f"Must not contain tag characters (U+{ord(tag):05X}).")
+        if longest_combining_run(value) > MAX_COMBINING:
+            raise ValidationError(
+                f"Must not stack more than {MAX_COMBINING} combining marks on one character."
             )
         return value

@@ -17,7 +17,10 @@ class Uploads(Resource):
     def post(self):
         settings = current_settings()
         body = load_json_body(schemas.UploadRequestSchema.for_stage(settings))
-        store = current_stores().pictures
-        Quota.of(settings).check(store, body["bytes"])
-        upload = grant_upload(store, body["filename"], body["content_type"], body["bytes"])
+        stores, size = current_stores(), body["bytes"]
+
+        def reserve(token: str, expires_at: float) -> None:
+            Quota.of(settings).grant(stores.quota, token, size, expires_at)
+
+        upload = grant_upload(stores.pictures, body["filename"], body["content_type"], size, reserve)
         return {**upload, "code": 201}, 201

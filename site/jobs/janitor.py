@@ -77,6 +77,10 @@ class Report:
     removed_markers: int = 0
     removed_uploads: int = 0
     jobs_failed: int = 0
+    #: The quota ledger reconciled with pics/: reservations of pictures that never were (a
+    #: registration that failed and could not give its place back), pictures it did not count.
+    quota_released: int = 0
+    quota_counted: int = 0
     kept_young: int = 0
     stopped_early: bool = False
 
@@ -87,17 +91,20 @@ class Janitor:
     def __init__(self, stores, grace_seconds: float, deadline: Deadline, clock=time.time):
         self.bucket = stores.bucket
         self.pictures = stores.pictures
+        self.quota = stores.quota
         self.grace = grace_seconds
         self.deadline = deadline
         self.clock = clock
         self.report = Report()
         self._cutoff = 0.0
+        self._sizes: dict[str, int] = {}
 
     def run(self) -> Report:
         """Sweep pictures, then uploads, then jobs, until done or out of time."""
         self._cutoff = self.clock() - self.grace
         try:
             complete = self.sweep_pictures()
+            self.sweep_quota(complete)
             self.sweep_uploads(complete)
             self.sweep_jobs()
         except OutOfTime:
@@ -143,7 +150,30 @@ class Janitor:
         self.report.removed_records += self._delete(unlisted_records)
         self.report.removed_files += self._delete(loose_files)
         self.report.removed_markers += self._delete(stray_markers)
-        return records & set(markers)
+        complete = records & set(markers)
+        self._sizes = {pid: sum(int(o.get("Size", 0)) for o in folders[pid]) for pid in complete}
+        return complete
+
+    def sweep_quota(self, complete: set[str]) -> None:
+        """Reconcile the quota ledger with pics/: a reservation older than the grace period whose
+        picture has no record goes; a complete picture the ledger does not count is counted."""
+
+        def change(book, now: float) -> None:
+            gone = [
+                pid for pid, (_, at) in book.pictures.items() if pid not in self._sizes and at < self._cutoff
+            ]
+            for pid in gone:
+                del book.pictures[pid]
+            missing = [pid for pid in complete if pid not in book.pictures]
+            for pid in missing:
+                book.pictures[pid] = [self._sizes[pid], now]
+            counts["released"], counts["counted"] = len(gone), len(missing)
+
+        counts = {"released": 0, "counted": 0}
+        self.deadline.check()
+        self.quota.update(change)
+        self.report.quota_released += counts["released"]
+        self.report.quota_counted += counts["counted"]
 
     def sweep_uploads(self, complete: set[str]) -> None:
         """Remove uploads that a complete picture's record names as its source."""

@@ -11,6 +11,7 @@ job is "running" forever.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,11 @@ lambda_task = deferred("catsite.jobs.lambda_task")  # Zappa's task machinery (an
 SILENT_SECONDS = 120
 #: A queued job that has not started within this long never will (its invocation was lost).
 QUEUED_SECONDS = 300
+#: A job's message when the request that started it ran short of time and handed it over.
+HANDED_OVER = "Handed over: the request would have outlived its front door"
+
+#: One JSON line per job that ends, a metric document (`catsite.metrics`): `jobs_failed` by function.
+LINE = MetricLine(directive(("function",), ("jobs_failed",)))
 
 _local_runner: ThreadPoolExecutor | None = None
 
@@ -66,38 +72,26 @@ def observed(job: Job) -> Job:
     return job
 
 
-#: One JSON line per job run, a metric document (`catsite.metrics`): `jobs_failed` by function.
-LINE = MetricLine(directive(("function",), ("jobs_failed",)))
-
-
 def run_job(job_id: str, settings: Settings | None = None) -> Job | None:
-    """Run a queued job to its end and record how it ended, then write its line. Never raises
-    for the job's own failures: they are recorded as `failed` with a reason."""
+    """Run a queued job to its end (its own invocation, or a local thread) and record how it
+    ended. Never raises for the job's own failures: they are recorded as `failed` with a reason."""
     settings = settings or Settings.load()
-    started = time.perf_counter()
-    job, ran = _run_job(job_id, settings)
-    if ran:
-        line = {
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            "event": "job",
-            "function": settings.lambda_function or "local",
-            "job_id": job.id,
-            "jobs_failed": 1 if job.status is JobStatus.FAILED else 0,
-            "kind": job.kind.value,
-            "request_id": str(getattr(invocation_context.get(), "aws_request_id", "") or ""),
-            "status": job.status.value,
-        }
-        sys.stderr.write(LINE.render(line) + "\n")
-    return job
-
-
-def _run_job(job_id: str, settings: Settings) -> tuple[Job | None, bool]:
-    """The job as it ended, and whether this call ran it (only a queued job is run)."""
     stores = open_stores(settings)
     job = stores.jobs.get(job_id)
     if job is None or job.status is not JobStatus.QUEUED:
-        return job, False
-    deadline = Deadline(settings.job_budget, invocation_context.get())
+        return job
+    return execute(job, stores, settings, Deadline(settings.job_budget, invocation_context.get()))
+
+
+def execute(
+    job: Job, stores: Stores, settings: Settings, deadline: Deadline, *, hand_over: bool = False
+) -> Job:
+    """Run `job` here, recording its progress and how it ended; returns it as it ended.
+
+    With `hand_over` (a request doing the work itself), running out of time puts the job back in
+    the queue, unchanged but for its message, and raises OutOfTime: the caller starts it elsewhere.
+    """
+    started = time.perf_counter()
 
     def update(**changes) -> None:
         nonlocal job
@@ -107,29 +101,60 @@ def _run_job(job_id: str, settings: Settings) -> tuple[Job | None, bool]:
     update(status=JobStatus.RUNNING, message="Starting")
     try:
         result = _work(
-            job.kind,
+            job,
             stores,
             settings,
             deadline,
             lambda fraction, message: update(progress=round(fraction, 4), message=message),
         )
     except OutOfTime:
+        if hand_over:
+            update(status=JobStatus.QUEUED, progress=0.0, message=HANDED_OVER)
+            raise
+        _release(job, stores)
         update(
             status=JobStatus.FAILED, reason="The job ran out of time before it finished; nothing was written."
         )
     except Exception as error:  # noqa: BLE001 - any failure ends the job, with its reason recorded
         update(status=JobStatus.FAILED, reason=_reason(error))
+        _release(job, stores)
     else:
         update(status=JobStatus.DONE, progress=1.0, message="Done", result=result)
-    return job, True
+    write_line(job, settings, time.perf_counter() - started)
+    return job
 
 
-def _work(kind: JobKind, stores: Stores, settings: Settings, deadline: Deadline, progress) -> dict:
-    if kind is JobKind.ARCHIVE:
+def write_line(job: Job, settings: Settings, seconds: float) -> None:
+    """The line of a job that ended, done or failed (one that was handed over has not ended)."""
+    line = {
+        "duration_ms": round(seconds * 1000, 1),
+        "event": "job",
+        "function": settings.lambda_function or "local",
+        "job_id": job.id,
+        "jobs_failed": 1 if job.status is JobStatus.FAILED else 0,
+        "kind": job.kind.value,
+        "request_id": str(getattr(invocation_context.get(), "aws_request_id", "") or ""),
+        "status": job.status.value,
+    }
+    sys.stderr.write(LINE.render(line) + "\n")
+
+
+def _work(job: Job, stores: Stores, settings: Settings, deadline: Deadline, progress) -> dict:
+    if job.kind is JobKind.ARCHIVE:
         from catsite.pictures.archive import build_archive
 
-        return build_archive(stores, kitty_path(settings.root), deadline, progress)
-    raise ValueError(f"unknown job kind {kind!r}")
+        return build_archive(stores, kitty_path(settings.root), deadline, progress, digest=job.subject)
+    raise ValueError(f"unknown job kind {job.kind!r}")
+
+
+def _release(job: Job, stores: Stores) -> None:
+    """What a failed job claimed goes with it (best effort: S3 may be what failed)."""
+    if job.kind is JobKind.ARCHIVE and job.subject:
+        from catsite.pictures.archive import release_archive
+
+        # If S3 is what failed, the claim expires with results/; the next request sees its job failed.
+        with contextlib.suppress(StorageUnavailable):
+            release_archive(stores, job.subject, job.id)
 
 
 def _reason(error: Exception) -> str:

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from catsite.errors import Forbidden, InvalidReference, NotFound
 from catsite.pictures.kitty import KITTY_ID, kitty_picture
+from catsite.pictures.quota import Quota
 from catsite.s3.keys import INDEX_PREFIX
 from catsite.stores.pictures import PICTURE_ID
 
 if TYPE_CHECKING:
     from catsite.stores.pictures import PictureRecord, PictureStore
+    from catsite.stores.quota import QuotaLedger
 
 #: The cursor meaning "only the kitty is left" (the stored pictures are exhausted).
 _KITTY_CURSOR = KITTY_ID
@@ -54,8 +56,16 @@ class Gallery:
     """The pictures of `store` as shown: renditions under `public_base` (where browsers read
     `pics/public/`), the kitty at `kitty_url` (its static asset), its file under `root`."""
 
-    def __init__(self, store: PictureStore, public_base: str, kitty_url: str, root: Path):
+    def __init__(
+        self,
+        store: PictureStore,
+        public_base: str,
+        kitty_url: str,
+        root: Path,
+        ledger: QuotaLedger | None = None,
+    ):
         self.store = store
+        self.ledger = ledger
         self.public_base = public_base
         self.kitty_url = kitty_url
         self.root = root
@@ -96,3 +106,5 @@ class Gallery:
             raise Forbidden("The tutorial's kitty stays.")
         if not (is_picture_id(picture_id) and self.store.delete(picture_id)):
             raise NotFound(f"There is no cat picture {picture_id!r}.")
+        if self.ledger is not None:
+            Quota.release(self.ledger, picture_id)

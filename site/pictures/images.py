@@ -9,10 +9,12 @@ can declare an enormous canvas: a decompression bomb).
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
 from catsite.lazy import deferred
+from catsite.settings import MIB
 
 Image = deferred("PIL.Image")
 ImageOps = deferred("PIL.ImageOps")
@@ -127,29 +129,104 @@ class Rendition:
     height: int
 
 
-def renditions(stream, inspection: Inspection) -> tuple[Rendition, Rendition]:
+#: EXIF's Orientation tag; values 5 to 8 turn the picture a quarter (EXIF 2.32, section 4.6.4).
+_ORIENTATION = 0x0112
+#: Bytes Pillow keeps per pixel of a decoded image, by mode ("RGB" is stored four bytes wide).
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2}
+
+
+#: What a registration holds besides the decode itself (the interpreter, the app, botocore's
+#: client and models, Pillow, the request), with room to spare: measured in docs/benchmarks.md.
+RUNTIME_MIB = 140
+
+
+def decode_budget(memory_mib: int) -> int:
+    """Bytes one decode may hold in a function of `memory_mib`: half the function's memory is left
+    for a concurrent request (or a job's thread), and the runtime takes its share of the rest."""
+    return max(0, memory_mib // 2 - RUNTIME_MIB) * MIB
+
+
+def decode_bytes(image) -> int:
+    """What decoding `image` (opened, after any draft) into its renditions holds at its peak, from
+    how Pillow works: the decoded pixels (four bytes each for RGB and RGBA, which it stores four
+    wide); a converted copy when the mode is not RGB or RGBA already; a premultiplied copy of
+    an image with alpha, which `reduce` and `resize` make before they scale; and for WebP, the
+    decoder's own canvases (libwebp's animation decoder keeps three RGBA frames)."""
+    pixels = image.width * image.height
+    held = pixels * _PIXEL_BYTES.get(image.mode, 4)
+    if image.mode not in ("RGB", "RGBA"):
+        held += pixels * 4
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        held += pixels * 4
+    if image.format == "WEBP":
+        held += 3 * pixels * 4
+    return held
+
+
+class TooBigToDecode(ValueError):
+    """Decoding the image would take more memory than the stage allows one decode."""
+
+
+def renditions(stream, inspection: Inspection, budget: int) -> tuple[Rendition, Rendition]:
     """(display, thumbnail): WebPs at most DISPLAY_WIDTH and THUMB_WIDTH wide, from one decode.
 
-    JPEGs are decoded in draft mode (scaled down by the decoder itself to about the display
-    size), which keeps memory and time small for large photos; the thumbnail is made from the
-    decoded display image, not decoded again. Animated images use their first frame.
+    JPEGs are decoded in draft mode, scaled down by the decoder itself to the smallest size at
+    least as large as the display rendition (the picture's turn by EXIF taken into account), so a
+    large photo costs little memory or time. Before anything is decoded, what the decode would
+    hold (`decode_bytes`) is held to `budget`: over it, TooBigToDecode. The picture is turned and
+    converted in place where it can be, so no needless copy of a large image is made; the
+    thumbnail is made from the display image, not decoded again. Animated images use their
+    first frame.
     """
     stream.seek(0)
     with Image.open(stream) as image:
-        if image.width * image.height > MAX_PIXELS:  # the same stream, checked again before decoding
+        width, height = image.size
+        if width * height > MAX_PIXELS:  # the same stream, checked again before decoding
             raise TooManyPixels("this picture has far too many pixels")
-        image.draft("RGB", (DISPLAY_WIDTH, DISPLAY_MAX_HEIGHT))
+        turned = image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
+        shown_width, shown_height = (height, width) if turned else (width, height)
+        scale = min(1.0, DISPLAY_WIDTH / shown_width, DISPLAY_MAX_HEIGHT / shown_height)
+        image.draft("RGB", (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
+        needed = decode_bytes(image)
+        if needed > budget:
+            raise TooBigToDecode(
+                f"this picture needs {needed / MIB:,.0f} MiB to decode ({width}×{height} pixels); "
+                f"this site decodes at most {budget / MIB:,.0f} MiB at a time"
+            )
         try:
             image.load()
         except (OSError, SyntaxError, ValueError) as error:
             raise NotAnImage("the picture's data is damaged") from error
-        image = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
         has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-        image = image.convert("RGBA" if has_alpha else "RGB")
-        image.thumbnail((DISPLAY_WIDTH, DISPLAY_MAX_HEIGHT))
-        display = _webp(image, quality=82)
-        image.thumbnail((THUMB_WIDTH, THUMB_MAX_HEIGHT))
-        return display, _webp(image, quality=80)
+        shown = _smaller(image)
+        wanted = "RGBA" if has_alpha else "RGB"
+        if shown.mode != wanted:
+            shown = _replaced(shown, shown.convert(wanted), keep=image)
+        shown.thumbnail((DISPLAY_WIDTH, DISPLAY_MAX_HEIGHT))
+        display = _webp(shown, quality=82)
+        shown.thumbnail((THUMB_WIDTH, THUMB_MAX_HEIGHT))
+        return display, _webp(shown, quality=80)
+
+
+def _smaller(image):
+    """`image` reduced by the largest whole factor that leaves at least 1.5 times the display
+    size, its full-size pixels freed at once. Done here, not left to `thumbnail` (whose reducing
+    gap of 2 would keep a picture under four times the display size whole): resizing RGBA copies
+    the whole image premultiplied first, so the large buffer should be gone by then."""
+    scale = min(DISPLAY_WIDTH / image.width, DISPLAY_MAX_HEIGHT / image.height)
+    factor = int(1 / (scale * 1.5))
+    if factor <= 1:
+        return image
+    return _replaced(image, image.reduce(factor))
+
+
+def _replaced(old, new, keep=None):
+    """`new` in place of `old`, whose pixels are freed now (unless it is `keep`, the opened file's
+    image, which its `with` block closes)."""
+    if old is not keep:
+        old.close()
+    return new
 
 
 def _webp(image, quality: int) -> Rendition:

@@ -19,10 +19,12 @@ from catsite.pictures.images import (
     ALLOWED_TYPES,
     TYPE_NAMES,
     NotAnImage,
+    TooBigToDecode,
     TooManyPixels,
     inspect,
     renditions,
 )
+from catsite.pictures.quota import RECORD_BYTES
 from catsite.pictures.uploads import UPLOAD_KEY, location_problem
 from catsite.s3.keys import parse_location, rendition_key
 from catsite.stores.pictures import PictureRecord
@@ -30,6 +32,7 @@ from catsite.stores.pictures import PictureRecord
 if TYPE_CHECKING:
     from catsite.pictures.quota import Quota
     from catsite.stores.pictures import PictureStore
+    from catsite.stores.quota import QuotaLedger
 
 #: Bytes read in the first request: enough for every allowed format's header in almost all files.
 SNIFF_RANGE = 64 * 1024
@@ -37,11 +40,18 @@ NO_UPLOAD = "There is no uploaded file at this location (it expired, or was neve
 
 
 def register_upload(
-    store: PictureStore, location: str, caption: str, max_bytes: int, quota: Quota | None = None
+    store: PictureStore,
+    location: str,
+    caption: str,
+    max_bytes: int,
+    quota: tuple[Quota, QuotaLedger] | None = None,
+    decode_budget: int = 1 << 62,
 ) -> tuple[PictureRecord, bool]:
     """Turn an upload into a picture; returns (record, created). Registering the same upload
     again returns the existing picture instead of creating another. A new picture that would pass
-    `quota` is refused before anything is written."""
+    `quota` (the quota and its ledger: the picture is reserved there before its first write), or
+    that needs more than `decode_budget` bytes to decode
+    (`catsite.pictures.images.decode_budget`), is refused before anything is written."""
     problem = location_problem(location, store.bucket.name)
     if problem:
         raise InvalidReference(problem, "location")
@@ -51,7 +61,7 @@ def register_upload(
     if existing is not None:
         return _registered_already(store, existing, key)
     try:
-        return _register_new(store, picture_id, key, caption, max_bytes, quota)
+        return _register_new(store, picture_id, key, caption, max_bytes, quota, decode_budget)
     except ObjectMissing:
         # The upload vanished while we worked: a concurrent registration of it won and moved it.
         existing = store.get(picture_id)
@@ -67,7 +77,7 @@ def _registered_already(store: PictureStore, existing: PictureRecord, key: str) 
     return existing, False
 
 
-def _register_new(store, picture_id, key, caption, max_bytes, quota) -> tuple[PictureRecord, bool]:
+def _register_new(store, picture_id, key, caption, max_bytes, quota, budget) -> tuple[PictureRecord, bool]:
     info = store.upload_info(key)
     if info is None:
         raise Unacceptable(NO_UPLOAD, "location")
@@ -77,13 +87,12 @@ def _register_new(store, picture_id, key, caption, max_bytes, quota) -> tuple[Pi
         )
     if info.content_type not in ALLOWED_TYPES:
         raise Unacceptable(f"The file must be a {TYPE_NAMES} image.", "location")
-    if quota is not None:
-        quota.check(store, info.size)
-
     reader = store.open_upload(info, SNIFF_RANGE)
     try:
         inspection = inspect(reader, info.content_type)
-        display, thumb = renditions(reader, inspection)
+        display, thumb = renditions(reader, inspection, budget)
+    except TooBigToDecode as error:
+        raise Unacceptable(f"{_sentence(error)}, so it was refused.", "location") from None
     except TooManyPixels as error:
         raise Unacceptable(
             f"{_sentence(error)} (a decompression bomb?), so it was refused.", "location"
@@ -111,7 +120,17 @@ def _register_new(store, picture_id, key, caption, max_bytes, quota) -> tuple[Pi
         source=key,
     )
     files = {record.thumb_key: thumb.data, record.display_key: display.data}
-    return store.save(record, info, files)
+    if quota is None:
+        return store.save(record, info, files)
+    limits, ledger = quota
+    limits.reserve(ledger, picture_id, info.size + len(thumb.data) + len(display.data) + RECORD_BYTES)
+    try:
+        saved, created = store.save(record, info, files)
+    except BaseException:
+        if store.get(picture_id) is None:  # nothing stored under this id: the reservation goes
+            limits.release(ledger, picture_id)
+        raise
+    return saved, created
 
 
 def _sentence(error: Exception) -> str:

@@ -39,15 +39,20 @@ def safe_name(filename: str, content_type: str) -> str:
     return f"{stem}.{extension}"
 
 
-def grant_upload(store: PictureStore, filename: str, content_type: str, max_bytes: int) -> dict:
-    """A presigned POST for one direct upload of at most `max_bytes`, and where it will land."""
-    key = f"{UPLOADS_PREFIX}{new_token()}/{safe_name(filename, content_type)}"
+def grant_upload(store: PictureStore, filename: str, content_type: str, max_bytes: int, reserve=None) -> dict:
+    """A presigned POST for one direct upload of at most `max_bytes`, and where it will land.
+    `reserve(token, expires_at)` is called first (the quota's grant: it may refuse, and then
+    nothing is signed)."""
+    token, expires_at = new_token(), time.time() + UPLOAD_SECONDS
+    if reserve is not None:
+        reserve(token, expires_at)
+    key = f"{UPLOADS_PREFIX}{token}/{safe_name(filename, content_type)}"
     post = store.upload_form(key, content_type, max_bytes, UPLOAD_SECONDS)
     return {
         "url": post["url"],
         "fields": post["fields"],
         "location": store.bucket.location(key),
-        "expires_at": timestamps.iso(time.time() + UPLOAD_SECONDS, timespec="seconds"),
+        "expires_at": timestamps.iso(expires_at, timespec="seconds"),
         "max_bytes": max_bytes,
     }
 

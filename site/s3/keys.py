@@ -10,6 +10,8 @@ import hashlib
 import secrets
 
 STATE_KEY = "state/cat.json"
+#: The quota ledger (`catsite.stores.quota`).
+QUOTA_KEY = "state/quota.json"
 STATIC_PREFIX = "static/"
 #: Hashed names never change content, so browsers and CDNs may keep them for a year.
 IMMUTABLE = "public, max-age=31536000, immutable"

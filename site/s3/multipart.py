@@ -26,7 +26,7 @@ class MultipartWriter(io.RawIOBase):
     PART_BYTES = 8 * 1024 * 1024
     UPLOADERS = 3
 
-    def __init__(self, bucket: Bucket, key: str, content_type: str):
+    def __init__(self, bucket: Bucket, key: str, content_type: str, metadata: dict[str, str] | None = None):
         super().__init__()
         self.bucket = bucket
         self.key = key
@@ -34,7 +34,8 @@ class MultipartWriter(io.RawIOBase):
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._parts: list[dict] = []
-        started = bucket.call("create_multipart_upload", Key=key, ContentType=content_type)
+        extra = {"Metadata": metadata} if metadata else {}
+        started = bucket.call("create_multipart_upload", Key=key, ContentType=content_type, **extra)
         self._upload_id = started["UploadId"]
         self._finished = False
         self._uploaders = ThreadPoolExecutor(max_workers=self.UPLOADERS, thread_name_prefix="catsite-part")

@@ -3,9 +3,10 @@
 - `says`: what the cat says (`state/cat.json`);
 - `pictures`: picture records (`PictureRecord`), originals, renditions and the listing;
 - `jobs`: long jobs' state (`Job`, `JobStatus`);
-- `results`: archives and oversize answers under `results/`, handed out by presigned URL.
+- `results`: archives and oversize answers under `results/`, handed out by presigned URL;
+- `quota`: the ledger of what pictures and upload grants take of the site's quota.
 
-`Stores` holds all four over one `catsite.s3.bucket.Bucket`. The stores speak the app's terms over
+`Stores` holds them all over one `catsite.s3.bucket.Bucket`. The stores speak the app's terms over
 the bucket adapter and never see botocore. Importing this package imports no store and no client.
 """
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from catsite.settings import Settings
     from catsite.stores.jobs import JobStore
     from catsite.stores.pictures import PictureStore
+    from catsite.stores.quota import QuotaLedger
     from catsite.stores.results import Results
     from catsite.stores.says import Says
 
@@ -30,16 +32,20 @@ class Stores:
     pictures: PictureStore
     jobs: JobStore
     results: Results
+    quota: QuotaLedger
 
     @classmethod
     def over(cls, bucket: Bucket) -> Stores:
         """Every store, over one bucket."""
         from catsite.stores.jobs import JobStore
         from catsite.stores.pictures import PictureStore
+        from catsite.stores.quota import QuotaLedger
         from catsite.stores.results import Results
         from catsite.stores.says import Says
 
-        return cls(bucket, Says(bucket), PictureStore(bucket), JobStore(bucket), Results(bucket))
+        pictures = PictureStore(bucket)
+        quota = QuotaLedger(bucket, pictures.stored_sizes)
+        return cls(bucket, Says(bucket), pictures, JobStore(bucket), Results(bucket), quota)
 
 
 def open_stores(settings: Settings) -> Stores:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from catsite import timestamps
 from catsite.s3.keys import job_key, new_token
@@ -45,11 +45,18 @@ class Job:
     result: dict | None = None
     #: When failed: why, for people.
     reason: str | None = None
+    #: What the job works on, for its kind (an archive: the digest of the pictures it holds).
+    subject: str | None = None
+
+    #: What the API shows of a job (`subject` is the work's own business).
+    SHOWN: ClassVar[tuple[str, ...]] = (
+        "id", "kind", "status", "progress", "message", "created_at", "updated_at", "result", "reason",
+    )  # fmt: skip
 
     @classmethod
-    def new(cls, kind: JobKind, message: str) -> Job:
+    def new(cls, kind: JobKind, message: str, subject: str | None = None) -> Job:
         stamp = timestamps.iso()
-        return cls(new_token(), kind, JobStatus.QUEUED, 0.0, message, stamp, stamp)
+        return cls(new_token(), kind, JobStatus.QUEUED, 0.0, message, stamp, stamp, subject=subject)
 
     def changed(self, **changes) -> Job:
         """This job with `changes`, stamped now."""
@@ -57,6 +64,10 @@ class Job:
 
     def to_json(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def shown(self) -> dict:
+        """The job as the API shows it (its status URL aside)."""
+        return {k: v for k, v in self.to_json().items() if k in self.SHOWN}
 
     @classmethod
     def from_json(cls, data: dict) -> Job:

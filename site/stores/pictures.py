@@ -24,6 +24,7 @@ from catsite.s3.keys import (
     index_key,
     original_key,
     record_key,
+    rendition_owner,
 )
 
 if TYPE_CHECKING:
@@ -169,6 +170,11 @@ class PictureStore:
             records = list(pool.map(self.get, ids))
         return [r for r in records if r is not None], more
 
+    def listing(self):
+        """Every listing marker's key, in listing order (one LIST request per 1,000 pictures)."""
+        for obj in self.bucket.objects(INDEX_PREFIX):
+            yield obj["Key"]
+
     def all(self):
         """Every picture record, newest first, a listing page at a time."""
         after = None
@@ -178,18 +184,24 @@ class PictureStore:
             if after is None:
                 return
 
-    def usage(self) -> tuple[int, int]:
-        """(pictures, bytes) stored under pics/: records counted, every object's size summed.
-
-        Counted by listing rather than kept in a usage object: a listing cannot drift when a
-        write stops half-way, and under the quota it stays a few LIST requests (1,000 keys each,
-        five keys per picture: record, original, two renditions, listing marker).
-        """
-        count = size = 0
+    def stored_sizes(self) -> dict[str, int]:
+        """Bytes each picture with a record holds under pics/ (its record, original, renditions),
+        by picture id: what the quota ledger starts from (`catsite.stores.quota`)."""
+        sizes: dict[str, int] = {}
+        recorded = set()
         for obj in self.bucket.objects(PICS_PREFIX):
-            size += int(obj.get("Size", 0))
-            count += obj["Key"].endswith("/record.json")
-        return count, size
+            key = obj["Key"]
+            if key.startswith(INDEX_PREFIX):
+                continue
+            owner = (
+                rendition_owner(key)
+                if key.startswith(PUBLIC_PICS_PREFIX)
+                else key[len(PICS_PREFIX) :].split("/", 1)[0]
+            )
+            sizes[owner] = sizes.get(owner, 0) + int(obj.get("Size", 0))
+            if key == record_key(owner):
+                recorded.add(owner)
+        return {pid: size for pid, size in sizes.items() if pid in recorded}
 
     def delete(self, picture_id: str) -> bool:
         """Remove a picture: the index marker first (it leaves listings at once), then the
@@ -232,3 +244,6 @@ class PictureStore:
             yield from self.bucket.stream(record.original_key, chunk)
         except ObjectMissing:
             raise StorageUnavailable(f"the original of picture {record.id} is missing from S3") from None
+        except StorageUnavailable as error:
+            # Said for people (a job's reason shows it): which picture, not botocore's class names.
+            raise StorageUnavailable(f"S3 did not serve the original of picture {record.id}") from error

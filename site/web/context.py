@@ -51,6 +51,6 @@ def current_gallery() -> Gallery:
     from catsite.pictures.kitty import KITTY_FILE
     from catsite.s3.urls import bucket_urls
 
-    settings = current_settings()
+    settings, stores = current_settings(), current_stores()
     kitty_url = url_for("static", filename=KITTY_FILE)
-    return Gallery(current_stores().pictures, bucket_urls(settings)[0], kitty_url, settings.root)
+    return Gallery(stores.pictures, bucket_urls(settings)[0], kitty_url, settings.root, stores.quota)

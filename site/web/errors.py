@@ -27,6 +27,7 @@ from catsite.errors import (
     SecretUnavailable,
     StorageConflict,
     StorageUnavailable,
+    TryLater,
     Unacceptable,
     Unauthorized,
 )
@@ -39,6 +40,7 @@ REFUSAL_STATUS = {
     NotFound: 404,
     Conflict: 409,
     Unacceptable: 422,
+    TryLater: 429,
     QuotaExceeded: 507,
 }
 
@@ -55,21 +57,55 @@ API_MESSAGES = {
 }
 
 
+#: An error document names at most this many fields, each with at most MAX_FIELD_MESSAGES of its
+#: messages, names and messages cut to MAX_TEXT characters; `omitted` counts the fields left out.
+#: A body of 85,000 unknown keys made a 3.4 MB error document: an answer a refusal must not cost.
+MAX_FIELD_ERRORS = 20
+MAX_FIELD_MESSAGES = 5
+MAX_TEXT = 200
+
+
+def _cut(text: object) -> str:
+    text = str(text)
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _messages(value) -> list[str]:
+    """A field's messages as a list of strings (marshmallow nests dicts for nested fields)."""
+    if isinstance(value, dict):
+        return [f"{_cut(k)}: {m}" for k, v in value.items() for m in _messages(v)]
+    if isinstance(value, list | tuple):
+        return [m for item in value for m in _messages(item)]
+    return [_cut(value)]
+
+
+def bounded_errors(errors: dict) -> tuple[dict[str, list[str]], int]:
+    """The first MAX_FIELD_ERRORS fields of `errors` (in sorted order) and how many were left out."""
+    names = sorted(errors, key=str)
+    shown = {_cut(name): _messages(errors[name])[:MAX_FIELD_MESSAGES] for name in names[:MAX_FIELD_ERRORS]}
+    return shown, max(0, len(names) - MAX_FIELD_ERRORS)
+
+
 def error_response(status: int, message: str, errors: dict | None = None):
-    """The API's one error shape: `{"message", "code"}`, plus `errors` per field."""
+    """The API's one error shape: `{"message", "code"}`, plus `errors` per field (bounded: see
+    MAX_FIELD_ERRORS) and `omitted`, the number of fields with errors not listed."""
     body: dict = {"message": message, "code": status}
     if errors:
-        body["errors"] = errors
+        body["errors"], omitted = bounded_errors(errors)
+        if omitted:
+            body["omitted"] = omitted
     response = jsonify(body)
     response.status_code = status
     return response
 
 
 def validation_message(error) -> str:
-    """The message of a marshmallow ValidationError: which fields to check."""
+    """The message of a marshmallow ValidationError: which fields to check (the first few)."""
     fields = error.messages if isinstance(error.messages, dict) else {}
-    names = ", ".join(sorted(fields)) or "the body"
-    return f"Invalid request: check {names}."
+    names = sorted(fields, key=str)
+    listed = ", ".join(_cut(n) for n in names[:MAX_FIELD_MESSAGES]) or "the body"
+    more = f" and {len(names) - MAX_FIELD_MESSAGES:,} more" if len(names) > MAX_FIELD_MESSAGES else ""
+    return f"Invalid request: check {listed}{more}."
 
 
 def api_prefixes(app: Flask) -> frozenset[str]:
@@ -165,6 +201,8 @@ def register(app: Flask) -> None:
         if isinstance(error, Unauthorized):
             challenge = getattr(error, "challenge", CHALLENGE)
             response.headers["WWW-Authenticate"] = challenge
+        if isinstance(error, TryLater):
+            response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     @app.errorhandler(StorageConflict)

@@ -7,7 +7,8 @@ otherwise cut it at the limit silently and hand the app a truncated body.
 
 A response body over the door's limit (after base64, for binary bodies) would make Lambda fail
 the invocation, so it is written to `results/` in S3 and answered with 303 to a presigned URL,
-with a small JSON body naming its location too.
+with a small JSON body naming its location too. An error answer is never moved: a refused
+request writes nothing, and error documents are bounded (`catsite.web.errors`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def move_oversize_responses(response):
+        if response.status_code >= 400:
+            return response  # a refusal writes nothing (error documents are bounded: web.errors)
         door = door_for(request.environ)
         if response.is_streamed and not response.content_length:
             return response  # size unknown; catsite streams nothing large through the function

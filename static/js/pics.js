@@ -221,7 +221,8 @@ archiveStart.addEventListener("click", async () => {
         headers: { Accept: "application/json", Prefer: "respond-async" },
       }),
     );
-    const result = await watchJob(started.status_url);
+    // 200: an archive of exactly these pictures exists already; 202: a job is making it.
+    const result = started.status_url ? await watchJob(started.status_url) : started;
     archiveLink.href = result.url;
     archiveLink.textContent = `Download the archive (${result.count} pictures, ${megabytes(result.bytes)})`;
     archiveReady.hidden = false;

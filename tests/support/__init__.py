@@ -14,3 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The moderation secret every test app is configured with; send `ADMIN` to delete.
 ADMIN_TOKEN = "test-admin-token-" + uuid.uuid4().hex
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+#: The quota ledger (catsite.stores.quota): every upload grant and picture is reserved there.
+QUOTA_LEDGER = "state/quota.json"
+
+
+def uploaded(state: dict) -> dict:
+    """A bucket's {key: etag} without the quota ledger: what requests stored, not what they reserved."""
+    return {key: etag for key, etag in state.items() if key != QUOTA_LEDGER}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
+#: The axe-core rules of WCAG 2.0 and 2.1, levels A and AA, that every page is held to.
+WCAG_2_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
 
 def throttle_uploads(page: Page, bytes_per_second: int) -> None:
     """Slow the page's uploads (Chromium's network emulation), so progress can be watched."""

@@ -100,3 +100,25 @@ class _LiveAnswer:
 
     def get_json(self):
         return self._answer.json()
+
+
+def refused_registration(client, data: bytes, content_type: str = "image/png", filename: str = "cat.png"):
+    """Upload `data` and try to register it; the site's Error for the refusal (a 4xx), so a test can
+    hold a page or a tool to the site's own words rather than to a copy of today's."""
+    answer = register(client, upload(client, data, content_type, filename)["location"])
+    assert 400 <= answer.status_code < 500, answer.get_json()
+    return answer.get_json()
+
+
+def error_texts(error: dict) -> list[str]:
+    """What an Error says to people: its per-field texts, or its message when it has none."""
+    return [text for texts in (error.get("errors") or {}).values() for text in texts] or [error["message"]]
+
+
+def one_row_picture(fmt: str, side: int, mode: str = "RGBA") -> bytes:
+    """A `side`×`side` picture of one repeated row: small on the wire (a PNG of 6320² is about
+    170 KB), as large as any when decoded."""
+    row = Image.new(mode, (side, 1), (200, 100, 50, 255)[: len(mode)])
+    out = io.BytesIO()
+    row.resize((side, side)).save(out, fmt)
+    return out.getvalue()

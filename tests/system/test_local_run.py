@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import select
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 from catsite_tools.local.s3 import free_port
 from tests.support import ROOT
@@ -111,20 +115,58 @@ def test_the_local_server_logs_one_line_per_request(tmp_path):
     assert json.loads(lines[0])["path"] == "/cat"  # catsite's JSON request log, not Werkzeug's
 
 
+def dockerfile() -> list[tuple[str, str]]:
+    """The Dockerfile's instructions in order, as (INSTRUCTION, arguments): comment lines dropped,
+    lines ending in the escape character joined (Dockerfile reference, "Format")."""
+    instructions, pending = [], ""
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.lstrip().startswith("#") or not (pending or line.strip()):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        name, _, arguments = (pending + line).strip().partition(" ")
+        instructions.append((name.upper(), arguments.strip()))
+        pending = ""
+    return instructions
+
+
+def exec_form(arguments: str) -> list[str]:
+    """An instruction's exec form, a JSON array of strings (Dockerfile reference, "Shell and exec
+    form"); the shell form is run by `/bin/sh -c`."""
+    if arguments.startswith("["):
+        return json.loads(arguments)
+    return ["/bin/sh", "-c", arguments]
+
+
+def shell_commands(arguments: str) -> list[list[str]]:
+    """The commands of a shell-form RUN, split at `&&`."""
+    commands: list[list[str]] = [[]]
+    for word in shlex.split(arguments):
+        if word == "&&":
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return commands
+
+
 def dockerfile_command() -> list[str]:
-    """The CMD of the Dockerfile, as an argument list."""
-    text = (ROOT / "Dockerfile").read_text()
-    cmd = re.search(r"^CMD (\[.*\])$", text, re.MULTILINE).group(1)
-    return json.loads(cmd)
+    """The CMD of the Dockerfile, as an argument list (the last CMD is the one that counts)."""
+    [*_, command] = [exec_form(args) for name, args in dockerfile() if name == "CMD"]
+    return command
 
 
 def test_the_dockerfiles_gunicorn_command_serves_the_api(settings):
     command = dockerfile_command()
-    assert command[0] == "gunicorn" and "0.0.0.0:5000" in command
+    assert command[0] == "gunicorn"
+    bind = command[command.index("--bind") + 1]
+    host, _, exposed = bind.rpartition(":")
+    assert host == "0.0.0.0"  # every interface of the container, so a published port reaches it
+    assert [exposed] == [args for name, args in dockerfile() if name == "EXPOSE"]
     port = free_port()
-    # The same command, bound to loopback on a free port instead of the container's 0.0.0.0:5000.
+    # The same command, bound to loopback on a free port instead of the container's address.
     command = [str(Path(sys.executable).parent / "gunicorn")] + [
-        f"127.0.0.1:{port}" if arg == "0.0.0.0:5000" else arg for arg in command[1:]
+        f"127.0.0.1:{port}" if arg == bind else arg for arg in command[1:]
     ]
     process = subprocess.Popen(
         command,
@@ -143,8 +185,37 @@ def test_the_dockerfiles_gunicorn_command_serves_the_api(settings):
 
 
 def test_the_dockerfile_builds_from_the_slim_image_and_installs_the_package():
-    text = (ROOT / "Dockerfile").read_text()
-    assert text.count("FROM python:3.13-slim") == 1
-    assert "requirements.lock" in text and "pip install --no-cache-dir --no-deps ." in text
-    for folder in ("site", "templates", "static"):
-        assert f"COPY {folder} ./{folder}" in text
+    steps = dockerfile()
+    [base] = [args for name, args in steps if name == "FROM"]
+    image, _, tag = base.partition(":")
+    assert image == "python" and tag.endswith("-slim")
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert SpecifierSet(requires).contains(tag.removesuffix("-slim") + ".0"), (tag, requires)
+
+    # What the steps have copied into the image (paths as the image sees them) when each pip
+    # install runs.
+    workdir, present, installs = "/", set(), []
+    for name, args in steps:
+        if name == "WORKDIR":
+            workdir = posixpath.join(workdir, args)
+        elif name == "COPY":
+            *sources, destination = shlex.split(args)
+            into = destination.endswith("/") or len(sources) > 1  # a folder: each source inside it
+            for source in sources:
+                path = posixpath.join(workdir, destination, source if into else "")
+                present.add(posixpath.normpath(path))
+        elif name == "RUN":
+            for command in shell_commands(args):
+                if command[:2] == ["pip", "install"]:
+                    installs.append((command[2:], set(present)))
+    assert installs and all("--no-cache-dir" in options for options, _ in installs)  # no cache in a layer
+
+    def installed_after(wanted) -> set[str]:
+        [(_, copied)] = [(options, copied) for options, copied in installs if wanted(options)]
+        return copied
+
+    requirements = installed_after(lambda options: "requirements.lock" in options and "-r" in options)
+    assert posixpath.join(workdir, "requirements.lock") in requirements
+    package = installed_after(lambda options: "." in options and "--no-deps" in options)
+    sources = {posixpath.join(workdir, name) for name in ("pyproject.toml", "site", "templates", "static")}
+    assert sources <= package, "the package is installed from its copied sources"

@@ -13,7 +13,14 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.support.browser import collect_console_errors, decoded_width, throttle_uploads
-from tests.support.pictures import LiveSite, image_bytes, noisy_png, upload_and_register
+from tests.support.pictures import (
+    LiveSite,
+    error_texts,
+    image_bytes,
+    noisy_png,
+    refused_registration,
+    upload_and_register,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +52,9 @@ def test_the_picture_page_from_the_gallery(screen: Page, live_server):
     expect(image).to_have_attribute("src", record["display_url"])
     assert decoded_width(image) == 1600
     assert screen.locator("time").get_attribute("datetime") == record["created_at"]
-    expect(screen.locator(".facts")).to_contain_text("2400 × 1600 pixels")
+    # One of its facts is the original's size in pixels, however it is worded.
+    facts = [set(re.findall(r"\d+", text)) for text in screen.locator(".facts dd").all_inner_texts()]
+    assert any({"2400", "1600"} <= numbers for numbers in facts), facts
     box = image.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS[screen.screen_name]["width"]
     assert screen.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -150,7 +159,8 @@ def test_after_a_refused_file_the_progress_bar_is_gone(screen: Page, live_server
     screen.goto(f"{live_server}/pics")
     screen.get_by_label(FILE_LABEL).set_input_files(str(fake))
     screen.get_by_role("button", name="Upload", exact=True).click()
-    expect(screen.locator("#upload-error")).to_contain_text("not a PNG, JPEG, GIF or WebP")
+    for text in error_texts(refused_registration(LiveSite(live_server), fake.read_bytes())):
+        expect(screen.locator("#upload-error")).to_contain_text(text)  # the site's own words
     expect(screen.locator("#upload-progress-box")).to_be_hidden()
     assert screen.locator("#upload-progress").evaluate("bar => bar.value") == 0
     expect(screen.locator("#upload-status")).to_have_text("")
@@ -162,9 +172,10 @@ def test_a_picture_named_as_another_type_is_explained_plainly(page: Page, live_s
     page.goto(f"{live_server}/pics")
     page.get_by_label(FILE_LABEL).set_input_files(str(misnamed))
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.locator("#upload-error")).to_contain_text(
-        "This file is a PNG image, not a JPEG as its name says"
-    )
+    # The site's own words for a PNG sent as a JPEG (asked here of the site with the same file).
+    said = refused_registration(LiveSite(live_server), misnamed.read_bytes(), "image/jpeg", "cat.jpg")
+    for text in error_texts(said):
+        expect(page.locator("#upload-error")).to_contain_text(text)
     expect(page.locator("#upload-progress-box")).to_be_hidden()
 
 
@@ -179,7 +190,9 @@ def test_an_upload_in_flight_can_be_cancelled(page: Page, live_server, tmp_path)
     expect(cancel).to_be_visible()
     expect(page.locator("#upload-status")).to_contain_text("%")
     cancel.click()
-    expect(page.locator("#upload-status")).to_have_text("Upload cancelled. Nothing was added.")
+    # Told as status, not as an error (the visitor's choice), and nothing was added.
+    expect(page.locator("#upload-status")).not_to_be_empty()
+    expect(page.locator("#upload-status")).not_to_contain_text("%")
     expect(page.locator("#upload-error")).to_have_text("")
     expect(cancel).to_be_hidden()
     expect(page.locator("#upload-progress-box")).to_be_hidden()
@@ -202,10 +215,10 @@ def test_a_picture_dropped_on_the_upload_area_is_uploaded(page: Page, live_serve
         }""",
         base64.b64encode(out.getvalue()).decode(),
     )
-    expect(page.locator("#upload-status")).to_have_text("Ready to upload dropped.png.")
+    expect(page.locator("#upload-status")).to_contain_text("dropped.png")  # it names the dropped file
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator("#gallery img")).to_have_count(2, timeout=30_000)
-    expect(page.locator("#gallery figcaption").first).to_have_text("Untitled")
+    expect(page.locator("#gallery figcaption").first).to_have_class(re.compile(r"\buntitled\b"))
 
 
 def test_the_archive_downloads_as_catsite_pictures_and_the_date(page: Page, live_server):
@@ -219,14 +232,12 @@ def test_the_archive_downloads_as_catsite_pictures_and_the_date(page: Page, live
     assert re.fullmatch(r"catsite-pictures-\d{4}-\d{2}-\d{2}\.zip", download.value.suggested_filename)
 
 
-@pytest.mark.parametrize(
-    ("path", "current"), [("/", "What the cat says"), ("/pics", "Pictures"), ("/docs", "API reference")]
-)
+@pytest.mark.parametrize(("path", "current"), [("/", "/"), ("/pics", "/pics"), ("/docs", "/docs")])
 def test_the_current_page_is_marked_in_the_navigation(page: Page, live_server, path, current):
     page.goto(f"{live_server}{path}")
     marked = page.locator('nav[aria-label="Main"] a[aria-current="page"]')
     expect(marked).to_have_count(1)
-    expect(marked).to_have_text(current)
+    expect(marked).to_have_attribute("href", current)
 
 
 def test_picture_pages_and_paging_work_without_javascript(browser, live_server):
@@ -265,7 +276,7 @@ def test_the_picture_page_works_behind_the_stage_prefix(page: Page, lambda_door)
 def test_a_filled_gallery_and_a_picture_page_have_no_wcag_violation(page: Page, live_server, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
-    from tests.system.test_page_quality import WCAG_2_A_AA
+    from tests.support.browser import WCAG_2_A_AA
 
     upload_and_register(LiveSite(live_server), image_bytes("PNG", (300, 200)))  # untitled: the quiet fallback
     record = upload_and_register(

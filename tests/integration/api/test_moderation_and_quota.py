@@ -6,8 +6,9 @@ import pytest
 
 from catsite.app import create_app
 from catsite.web.context import current_settings
-from tests.support import ADMIN, ADMIN_TOKEN
+from tests.support import ADMIN, ADMIN_TOKEN, uploaded
 from tests.support.api_errors import assert_error_shape, documented_statuses
+from tests.support.headers import challenge
 from tests.support.pictures import image_bytes, presign, register, upload
 
 
@@ -47,8 +48,9 @@ def test_delete_without_the_right_token_is_refused_and_changes_nothing(
     document = client.get("/openapi.json").get_json()
     assert 401 in documented_statuses(document, "DELETE", "/cat/pics/{picture_id}")
     assert_error(answer, 401)
-    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
-    assert ('error="invalid_token"' in answer.headers["WWW-Authenticate"]) is invalid_token
+    scheme, params = challenge(answer.headers["WWW-Authenticate"])
+    assert scheme == "bearer"
+    assert params.get("error") == ("invalid_token" if invalid_token else None)
     assert bucket_state() == before
     assert client.get(f"/cat/pics/{picture['id']}").status_code == 200
 
@@ -101,7 +103,7 @@ def test_presign_over_the_byte_quota_is_507(settings, bucket_state):
     before = bucket_state()
     assert_error(presign(client, "cat.png", "image/png", 1001), 507)
     assert presign(client, "cat.png", "image/png", 1000).status_code == 201
-    assert bucket_state() == before  # a presigned POST writes nothing by itself
+    assert uploaded(bucket_state()) == uploaded(before)  # a grant stores nothing: it is reserved
 
 
 def test_registration_rechecks_the_quota_before_writing(settings, client, picture, bucket_state):
@@ -131,14 +133,20 @@ def test_registering_an_existing_picture_again_is_not_counted_twice(settings, cl
     assert register(full, presigned["location"]).status_code == 200
 
 
-def test_usage_counts_records_and_every_stored_byte(client, app, picture, s3, bucket):
+def test_the_ledger_counts_each_picture_and_its_stored_bytes(client, app, picture, s3, bucket):
+    """A picture is reserved with its original, renditions and record (the record's size is
+    reserved up front, as RECORD_BYTES), so the ledger covers every byte it stores."""
+    from catsite.pictures.quota import RECORD_BYTES
     from catsite.web.context import current_stores
 
     with app.app_context():
-        count, size = current_stores(app).pictures.usage()
+        ledger, _ = current_stores(app).quota.read()
     listed = s3.list_objects_v2(Bucket=bucket, Prefix="pics/")["Contents"]
-    assert count == 1
-    assert size == sum(obj["Size"] for obj in listed) > picture["bytes"]
+    stored = sum(obj["Size"] for obj in listed)
+    assert list(ledger.pictures) == [picture["id"]]
+    reserved = ledger.pictures[picture["id"]][0]
+    assert stored <= reserved <= stored + RECORD_BYTES
+    assert ledger.grants == {}  # the grant became the picture
 
 
 def test_one_presigned_upload_is_capped_and_scoped_to_one_key(client, app):

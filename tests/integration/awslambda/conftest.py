@@ -12,7 +12,7 @@ import os
 import pytest
 
 from catsite_tools.local.events import LambdaContext, alb_event
-from tests.integration.awslambda.answer import Answer
+from tests.support.answer import Answer
 
 
 @pytest.fixture(scope="session")

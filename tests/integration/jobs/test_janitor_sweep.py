@@ -23,6 +23,7 @@ from catsite.s3.bucket import Bucket
 from catsite.s3.client import make_s3_client
 from catsite.stores import Stores
 from catsite_tools.local.events import LambdaContext
+from tests.support import QUOTA_LEDGER, uploaded
 from tests.support.emf import emf_errors, metrics_of
 from tests.support.janitor import (
     GRACE,
@@ -73,8 +74,11 @@ def test_the_janitor_removes_what_every_crash_point_leaves_and_keeps_young_regis
     stays = {k: v for k, v in before.items() if not k.startswith(("pics/", "uploads/"))}
     stays |= {k: v for k, v in before.items() if k.startswith("pics/") and complete(before, owner(k))}
     stays |= {k: v for k, v in before.items() if k.startswith("uploads/") and k not in leftover_uploads}
-    assert after == {**stays, **young}
-    removed = set(before) - set(after)
+    assert uploaded(after) == uploaded({**stays, **young})
+    counted = set(json.loads(s3.get_object(Bucket=bucket, Key=QUOTA_LEDGER)["Body"].read())["pictures"])
+    whole = {owner(k) for k in after if k.endswith("/record.json") and complete(after, owner(k))}
+    assert whole <= counted <= whole | {young_id}  # the quota counts what is stored (and the young one)
+    removed = set(uploaded(before)) - set(after)
     assert report["removed_records"] == sum(k.endswith("/record.json") for k in removed)
     assert report["removed_markers"] == sum(k.startswith("pics/index/") for k in removed) == 1
     assert report["removed_uploads"] == len(leftover_uploads)
@@ -117,7 +121,7 @@ def test_a_run_cut_short_stops_cleanly_and_the_next_run_finishes(janitor, faulty
 
 
 def test_renditions_stay_with_their_picture_and_go_with_an_interrupted_registration(
-    janitor, faulty_site, proxy, bucket_state, local_s3, bucket
+    janitor, faulty_site, proxy, bucket_state, local_s3, bucket, s3
 ):
     kept, calls = registration_calls(faulty_site, proxy)
     # Stopped at its record: original and renditions written (public), nothing names them.
@@ -132,7 +136,10 @@ def test_renditions_stay_with_their_picture_and_go_with_an_interrupted_registrat
     time.sleep(GRACE + 1.5)
     report = janitor()
     after = bucket_state()
-    assert after == {k: v for k, v in before.items() if not (k.startswith("pics/") and owner(k) == stopped)}
+    kept_keys = {k: v for k, v in before.items() if not (k.startswith("pics/") and owner(k) == stopped)}
+    assert uploaded(after) == uploaded(kept_keys)
+    counted = json.loads(s3.get_object(Bucket=bucket, Key=QUOTA_LEDGER)["Body"].read())["pictures"]
+    assert set(counted) == {kept}  # the interrupted one's reservation went with its files
     assert report["removed_files"] == 3 and report["removed_records"] == 0
     assert emf_errors(report) == []
     assert metrics_of(report)[("janitor_removals", (("function", "local"),))] == (3, "Count")

@@ -180,6 +180,13 @@ def section_uploads(bench: Bench) -> dict:
     return _environment_kept(uploads.run)
 
 
+def section_decode_peak(bench: Bench) -> dict:
+    """The largest picture each stage accepts: peak memory of registering it (`decode_peak_*`)."""
+    from catsite_tools.bench import decode_peak
+
+    return _environment_kept(decode_peak.run)
+
+
 def section_archive(bench: Bench) -> dict:
     """The archive's memory and throughput, 50 MB and 1 GB (the `archive_*` figures)."""
     from catsite_tools.bench import archive
@@ -224,6 +231,7 @@ SECTIONS = [
     section_cold_start,
     section_snapstart,
     section_uploads,
+    section_decode_peak,
     section_archive,
     section_janitor,
     section_metrics,

@@ -16,8 +16,9 @@ from catsite_tools.deploy.zappa_stage import SETTINGS_FILE, function_name, stage
 
 #: Key patterns in the stage's bucket and the S3 actions catsite needs on them.
 S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # What the cat says (read, then a conditional write).
+    # What the cat says (read, then a conditional write), and the quota ledger (the same).
     ("state/cat.json", ("s3:GetObject", "s3:PutObject")),
+    ("state/quota.json", ("s3:GetObject", "s3:PutObject")),
     # Presigned POSTs are signed with the role's credentials (PutObject); registration reads
     # HEAD and the first bytes, copies from the upload (GetObject) and removes it (so does the
     # janitor, when a registration stopped just before that step).

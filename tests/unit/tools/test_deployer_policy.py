@@ -15,7 +15,7 @@ from catsite_tools.deploy.deployer import GITHUB_ISSUER, UNSCOPED, ci_trust_poli
 from catsite_tools.deploy.iam import deployer_policies, render
 from catsite_tools.deploy.zappa_stage import function_name
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = ROOT / "zappa_settings.json"
 
 
