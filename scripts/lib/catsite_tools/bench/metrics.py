@@ -2,8 +2,9 @@
 
 `measure_writers`: three ways to write the request log's metrics as one Embedded Metric Format
 line, each in fresh `python -I -S` processes on the same Python (interleaved, so load hits all
-alike), timed inside the process from before the first import to the line written (interpreter
-start-up is the same for all and left out):
+alike), timed inside the process from before the writer's first import to the line written. Each
+process first loads what a cold `GET /` has loaded anyway (every module `catsite.wsgi` brings but
+catsite's own: Flask, json, logging, ...), so the figure is what the writer adds to a cold start:
 
 - `own`: `catsite.metrics.MetricLine` (from the unzipped catsite artifact), what catsite ships;
 - `powertools`: Powertools for AWS Lambda's `Metrics` (add_metric, add_dimension, flush);
@@ -22,6 +23,7 @@ S3: the latencies' quartiles.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -67,9 +69,14 @@ asyncio.run(emit())
 }
 
 TIMED = r"""
-import sys, time
-started = time.perf_counter()
+import importlib, sys, time
 sys.path[:0] = {paths!r}
+for name in {preload!r}:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+started = time.perf_counter()
 {body}
 sys.stdout.flush()
 sys.stderr.write("elapsed %f\n" % ((time.perf_counter() - started) * 1000))
@@ -98,9 +105,29 @@ def site_packages(python: Path) -> str:
     ).stdout.strip()
 
 
-def one_run(python: Path, paths: list[str], body: str, env: dict) -> float:
+#: What a cold `GET /` has loaded before it writes its line: every module but catsite's own.
+LOADED = r"""
+import json, sys
+sys.path[:0] = json.loads(sys.argv[1])
+import catsite.wsgi  # the app, as a cold start builds it
+print(json.dumps(sorted(m for m in sys.modules if not m.startswith(("catsite", "__main__")))))
+"""
+
+
+def loaded_by_a_cold_start(python: Path, paths: list[str], env: dict) -> list[str]:
     done = subprocess.run(
-        [str(python), "-I", "-S", "-c", TIMED.format(paths=paths, body=body)],
+        [str(python), "-I", "-S", "-c", LOADED, json.dumps(paths)],
+        capture_output=True,
+        text=True,
+        env={**env, "CATSITE_BUCKET": "bench"},
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def one_run(python: Path, paths: list[str], body: str, env: dict, preload: list[str]) -> float:
+    done = subprocess.run(
+        [str(python), "-I", "-S", "-c", TIMED.format(paths=paths, body=body, preload=preload)],
         capture_output=True,
         text=True,
         env=env,
@@ -119,11 +146,12 @@ def measure_writers(bench, runs: int) -> dict:
         "AWS_LAMBDA_FUNCTION_NAME": "bench",
         "POWERTOOLS_SERVICE_NAME": "bench",
     }
+    preload = loaded_by_a_cold_start(python, paths, env)
     samples: dict[str, list[float]] = {name: [] for name in WRITERS}
     cold: list[float] = []
     for _ in range(runs):
         for name, body in WRITERS.items():
-            samples[name].append(one_run(python, paths, body, env))
+            samples[name].append(one_run(python, paths, body, env, preload))
         if len(cold) < 5:
             cold.append(bench.first_answer_ms("catsite", rest_event("GET", "/")))
     cold_ms = statistics.median(cold)
