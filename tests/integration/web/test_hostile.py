@@ -130,6 +130,20 @@ CASES = [
     Case("cat-bom-inside", "POST", "/cat", 400, "says", json=says("\ufeffpurr")),
     Case("cat-crlf-injection", "POST", "/cat", 400, "says", json=says("purr\r\nSet-Cookie: pwned=1")),
     Case("cat-private-use-is-fine-but-long", "POST", "/cat", 400, "says", json=says("\ue000" * 281)),
+    # Text that draws over the page (third pass, point 7): UAX #15's stream-safe bound is 30.
+    Case("cat-stacked-marks", "POST", "/cat", 400, "says", json=says("meow" + "\u0301" * 276)),
+    Case("cat-31-marks-on-one", "POST", "/cat", 400, "says", json=says("a" + "\u0301" * 31)),
+    Case("cat-tag-characters", "POST", "/cat", 400, "says", json=says("purr\U000e0041\U000e0042")),
+    # A refusal writes nothing, its error document included (third pass, point 2).
+    Case(
+        "cat-85000-unknown-keys",
+        "POST",
+        "/cat",
+        400,
+        "k0",
+        data=json.dumps({f"k{n}": 0 for n in range(85_000)}, separators=(",", ":")),
+        content_type=JSON,
+    ),
     # -- content types, sizes, methods ----------------------------------------------------------
     Case("cat-text-plain", "POST", "/cat", 415, None, data='{"says": "a"}', content_type="text/plain"),
     Case(
@@ -192,6 +206,14 @@ CASES = [
     Case("list-cursor-forged", "GET", f"/cat/pics?cursor={cursor('../../state/cat.json')}", 400, "cursor"),
     Case("list-cursor-long", "GET", "/cat/pics?cursor=" + "A" * 5000, 400, "cursor"),
     # -- POST /uploads: presign abuse -----------------------------------------------------------
+    Case(
+        "presign-filename-tags",
+        "POST",
+        "/uploads",
+        400,
+        "filename",
+        json=presign_body(filename="c\U000e0041.png"),
+    ),
     Case("presign-zero-bytes", "POST", "/uploads", 400, "bytes", json=presign_body(bytes=0)),
     Case("presign-negative-bytes", "POST", "/uploads", 400, "bytes", json=presign_body(bytes=-1)),
     Case("presign-over-max", "POST", "/uploads", 400, "bytes", json=presign_body(bytes=10**12)),
@@ -346,6 +368,22 @@ CASES = [
         json=location("s3://{bucket}/{upload}", caption="\u202e"),
     ),
     Case(
+        "caption-tag-characters",
+        "POST",
+        "/cat/pics",
+        400,
+        "caption",
+        json=location("s3://{bucket}/{upload}", caption="a cat\U000e0020\U000e0069\U000e0067"),
+    ),
+    Case(
+        "caption-stacked-marks",
+        "POST",
+        "/cat/pics",
+        400,
+        "caption",
+        json=location("s3://{bucket}/{upload}", caption="c" + "\u0308" * 40),
+    ),
+    Case(
         "caption-object",
         "POST",
         "/cat/pics",
@@ -381,6 +419,16 @@ CASES = [
         400,
         "says",
         data="says=",
+        content_type="application/x-www-form-urlencoded",
+        page=True,
+    ),
+    Case(
+        "page-stacked-marks",
+        "POST",
+        "/",
+        400,
+        "says",
+        data="says=a" + "%CC%81" * 31,
         content_type="application/x-www-form-urlencoded",
         page=True,
     ),

@@ -38,8 +38,7 @@ def smoke_every_door(r, name: str, config: dict) -> None:
                 url,
                 "--resolve",
                 r.emulator.resolve(url),
-                "--admin-token",
-                ADMIN_TOKEN,
+                f"--admin-token={ADMIN_TOKEN}",  # one word: a token may begin with "-"
             ]
         )
         r.check(f"scripts/smoke through {aws} (served at {url})", done.returncode, 0)
