@@ -116,8 +116,9 @@ def execute(
             status=JobStatus.FAILED, reason="The job ran out of time before it finished; nothing was written."
         )
     except Exception as error:  # noqa: BLE001 - any failure ends the job, with its reason recorded
-        update(status=JobStatus.FAILED, reason=_reason(error))
+        # released first, as for OutOfTime: a reader that sees `failed` finds nothing left behind
         _release(job, stores)
+        update(status=JobStatus.FAILED, reason=_reason(error))
     else:
         update(status=JobStatus.DONE, progress=1.0, message="Done", result=result)
     write_line(job, settings, time.perf_counter() - started)

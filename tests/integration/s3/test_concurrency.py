@@ -54,8 +54,11 @@ def test_concurrent_writers_from_several_processes_all_land_one_put_each(site, p
     assert final in sent
 
     puts = [c for c in proxy.calls if c.method == "PUT" and c.path.endswith(STATE_KEY)]
-    assert len(puts) == len(answers)
-    assert all(c.if_match is None and c.if_none_match is None and c.status == 200 for c in puts)
+    # one PUT per set; botocore may repeat one whose answer it did not get (at most 2 attempts,
+    # catsite.s3.client), which a plain set allows
+    assert len(answers) <= len(puts) <= 2 * len(answers)
+    assert all(c.if_match is None and c.if_none_match is None for c in puts)
+    assert sum(c.status == 200 for c in puts) >= len(answers)
     reads = [c for c in proxy.calls if c.method == "GET" and c.path.endswith(STATE_KEY)]
     assert len(reads) == 1, "only the final GET /cat reads the state"
 
