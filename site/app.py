@@ -78,7 +78,8 @@ def wsgi_layers(settings) -> list:
     """The WSGI layers around Flask, innermost first (each takes the app it wraps).
 
     1. Security headers, added to every answer Flask makes, errors included.
-    2. The request log, which times all of Flask's work and logs what escapes it as a 500.
+    2. The request log, which times all of Flask's work and logs what escapes it as a 500; its
+       line carries the request's metrics (`catsite.metrics`).
     3. Requests proven to come through the stage's CloudFront distribution, seen as their viewer
        sent them (`catsite.web.edge`): before the log and the app read the door, client or host.
 
@@ -89,7 +90,11 @@ def wsgi_layers(settings) -> list:
     from catsite.web.request_log import RequestLog
     from catsite.web.security import SecurityHeaders
 
-    return [lambda app: SecurityHeaders(app, settings), RequestLog, lambda app: EdgeRequests(app, settings)]
+    return [
+        lambda app: SecurityHeaders(app, settings),
+        lambda app: RequestLog(app, settings.lambda_function),
+        lambda app: EdgeRequests(app, settings),
+    ]
 
 
 def register_blueprints(app: Flask) -> None:

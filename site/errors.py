@@ -9,6 +9,11 @@ class StorageUnavailable(Exception):
     """S3 did not answer in time, or answered with a server error: try again later (503)."""
 
 
+class SecretUnavailable(StorageUnavailable):
+    """A secret catsite keeps outside its configuration (the admin token in Parameter Store)
+    could not be read: the store did not answer, refused, or has no such parameter (503)."""
+
+
 class ObjectMissing(Exception):
     """An object catsite expected was not there (another request moved or deleted it)."""
 

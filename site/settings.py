@@ -221,10 +221,26 @@ class Settings:
     )
     admin_token: str = setting(
         "CATSITE_ADMIN_TOKEN",
-        "the moderation secret `DELETE /cat/pics/<id>` requires; set per stage outside the "
-        "repository; empty means nobody may delete",
+        "the moderation secret `DELETE /cat/pics/<id>` requires, for local runs; empty means nobody "
+        "may delete (deployed stages keep it in Parameter Store instead)",
         "",
         shown="empty",
+    )
+    admin_token_parameter: str = setting(
+        "CATSITE_ADMIN_TOKEN_PARAMETER",
+        "name of the SSM Parameter Store SecureString that holds the admin token (deployed "
+        "stages); when set, `CATSITE_ADMIN_TOKEN` is not read",
+        "",
+        shown="empty; the stages set `/catsite/<stage>/admin-token`",
+        example="",
+    )
+    admin_token_ttl: float = setting(
+        "CATSITE_ADMIN_TOKEN_TTL_SECONDS",
+        "how long a token read from Parameter Store is used before it is read again (a rotation "
+        "takes effect within it)",
+        300.0,
+        read=seconds,
+        shown="300",
     )
     memory_mib: int = setting(
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "CATSITE_MEMORY_MB"),

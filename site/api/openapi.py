@@ -43,6 +43,12 @@ ERRORS = {
     507: "The site's quota of stored pictures (count or bytes) is full.",
 }
 
+#: Every operation may be refused by the stage's throttle before the function runs.
+THROTTLED = (
+    "Too many requests: the stage's throttle refused this one before the site saw it (API Gateway's "
+    'own body, {"message": "Too Many Requests"}). Retry after a pause that grows with each try.'
+)
+
 #: The moderation secret (`CATSITE_ADMIN_TOKEN`), sent as a bearer token.
 ADMIN_SCHEME = {
     "type": "http",
@@ -78,9 +84,10 @@ OPERATIONS = (
         "/cat",
         "Teach the cat something to say",
         schemas.CatSaysAnswerSchema,
-        (400, 409, 413, 415, 503),
+        (400, 413, 415, 503),
         body=schemas.CatSaysSchema,
-        description="Stored in S3, so every instance of the function answers it from then on.",
+        description="Stored in S3, so every instance of the function answers it from then on. A plain "
+        "set: when several visitors set it at once, the last one wins; none is refused.",
     ),
     Operation(
         "get",
@@ -192,6 +199,7 @@ def _document(settings) -> dict:
         info={"description": "What the cat says, and its pictures. Every error answers an Error object."},
     )
     spec.components.schema("Error", schema=schemas.ErrorSchema)
+    spec.components.schema("Throttled", schema=schemas.ThrottledSchema)
     spec.components.security_scheme("adminToken", ADMIN_SCHEME)
     for operation in OPERATIONS:
         spec.path(path=operation.path, operations={operation.method: _operation(operation, settings)})
@@ -241,6 +249,17 @@ def _operation(operation: Operation, settings) -> dict:
             "description": ERRORS[status],
             "content": {"application/json": {"schema": "Error"}},
         }
+    own = "429" in responses  # the site's own 429 too: either body may come
+    schema = (
+        {"anyOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/Throttled"}]}
+        if own
+        else "Throttled"
+    )
+    responses["429"] = {
+        "description": f"{responses['429']['description']} Or: {THROTTLED}" if own else THROTTLED,
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds, when given."}},
+        "content": {"application/json": {"schema": schema}},
+    }
     parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", operation.path)]
     if operation.query:
         parameters.append({"in": "query", "schema": operation.query})

@@ -7,6 +7,7 @@ from flask_restful import Resource
 
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
+from catsite.metrics import count
 from catsite.web.admin import require_admin
 from catsite.web.context import current_gallery, current_settings, current_stores
 
@@ -37,6 +38,8 @@ class CatPictures(Resource):
             decode_budget(settings.memory_mib),
         )
         status = 201 if created else 200
+        if created:
+            count("pictures_registered")
         return {**current_gallery().shown(record), "code": status}, status
 
 

@@ -166,6 +166,13 @@ class ErrorSchema(Schema):
     )
 
 
+class ThrottledSchema(Schema):
+    """API Gateway's own answer when the stage throttle refuses a request, before the function
+    runs (API Gateway developer guide, "Gateway response types": THROTTLED)."""
+
+    message = fields.String(required=True, metadata={"description": "`Too Many Requests`."})
+
+
 class CatSaysAnswerSchema(Schema):
     """What the cat says, in the tutorial's shape."""
 

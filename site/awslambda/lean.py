@@ -28,6 +28,7 @@ from catsite.awslambda.reading import BadEvent, HttpRequest, read_request
 from catsite.doors.media import TEXT_MIMETYPES, travels_base64
 from catsite.doors.table import ENVIRON_KEY, door_of_event
 from catsite.doors.wsgi_text import wsgi_string
+from catsite.web.request_log import TRACE_ID
 
 SETTINGS_MODULE = "zappa_settings"
 
@@ -42,7 +43,21 @@ _ZAPPA_ONLY = ("REMOTE_ENV", "ARCHIVE_PATH", "DJANGO_SETTINGS", "APP_TYPE")
 
 ESCAPE_MESSAGE = "An uncaught exception happened while servicing this request."
 
+#: Lambda sets it for each invocation when tracing is active ("Using AWS Lambda environment
+#: variables", reserved variables): `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=1`.
+TRACE_HEADER_VARIABLE = "_X_AMZN_TRACE_ID"
+
 logger = logging.getLogger("catsite.awslambda")
+
+
+def trace_root(header: str) -> str:
+    """The trace id X-Ray and its successors search by: the `Root` field of the tracing header
+    (X-Ray developer guide, "Tracing header"); "" without one."""
+    for field in header.split(";"):
+        key, _, value = field.strip().partition("=")
+        if key == "Root":
+            return value
+    return ""
 
 
 class LeanHttpHandler:
@@ -124,6 +139,9 @@ class LeanHttpHandler:
         }
         if scheme == "https":
             environ["HTTPS"] = "on"
+        trace = trace_root(os.environ.get(TRACE_HEADER_VARIABLE, ""))
+        if trace:
+            environ[TRACE_ID] = trace
         if request.client:
             environ["REMOTE_ADDR"] = request.client
         if request.body or request.method in ("POST", "PUT", "PATCH", "DELETE"):

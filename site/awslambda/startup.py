@@ -60,7 +60,8 @@ def prepare_for_snapshot(app) -> None:
 
 
 def refresh_after_restore(app) -> None:
-    """Make fresh what must differ per environment: the `random` module's seed, and the S3
+    """Make fresh what must differ per environment: the `random` module's seed, any copy of the
+    admin token (`catsite.web.admin`: read on first use, so normally none), and the S3
     client with its pooled connections and cached credentials (under SnapStart Lambda hands
     credentials to the SDK through the container credentials endpoint; a new client resolves them
     again). `secrets`, `uuid4` and `os.urandom` read the kernel's generator and need nothing."""
@@ -68,7 +69,10 @@ def refresh_after_restore(app) -> None:
 
     random.seed()  # from os.urandom: restored environments must not share one sequence
     from catsite.s3.client import refresh_session
+    from catsite.web.admin import forget_admin_token
     from catsite.web.context import STORES
+
+    forget_admin_token(app)  # never read before the snapshot; dropped in case anything did
 
     stores = app.extensions.get(STORES)
     if stores is not None:

@@ -29,7 +29,8 @@ written as failed, with a conditional write, so a runner that speaks up in betwe
 Idempotent: every run walks the keys from the start, in S3's order, and acts only on what it
 finds, so a second run changes nothing and the next run continues one that was cut short. It
 stops when the invocation has less than MARGIN_SECONDS left, and writes one JSON line with its
-counts to standard error, as the request log does.
+counts to standard error, as the request log does; the line is also a metric document
+(`janitor_removals`, `janitor_failures`, `jobs_failed`: `catsite.metrics`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from dataclasses import asdict, dataclass
 from catsite.deadline import Deadline, OutOfTime
 from catsite.errors import PreconditionLost
 from catsite.jobs.runner import observed
+from catsite.metrics import MetricLine, directive
 from catsite.s3.keys import (
     INDEX_PREFIX,
     JOBS_PREFIX,
@@ -272,20 +274,29 @@ def run_janitor(event=None, context=None) -> dict:
         # signature mismatch and calls the function again without the context (no deadline).
         raise JanitorFailed(error) from failure
     finally:
-        write_line(janitor.report, time.perf_counter() - started, context, error)
+        write_line(janitor.report, time.perf_counter() - started, context, error, settings.lambda_function)
     return asdict(janitor.report)
 
 
-def write_line(report: Report, seconds: float, context, error: str = "") -> None:
+#: The janitor's line is a metric document too (`catsite.metrics`): what it removed, whether it
+#: failed, and the silent jobs it recorded as failed, by function.
+LINE = MetricLine(directive(("function",), ("janitor_removals", "janitor_failures", "jobs_failed")))
+
+
+def write_line(report: Report, seconds: float, context, error: str = "", function: str = "") -> None:
+    removals = report.removed_files + report.removed_records + report.removed_markers + report.removed_uploads
     line = {
         "event": "janitor",
         **asdict(report),
         "duration_ms": round(seconds * 1000, 1),
+        "function": function or "local",
+        "janitor_failures": 1 if error else 0,
+        "janitor_removals": removals,
         "request_id": str(getattr(context, "aws_request_id", "") or ""),
     }
     if error:
         line["error"] = error
-    sys.stderr.write(json.dumps(line, sort_keys=True) + "\n")
+    sys.stderr.write(LINE.render(dict(sorted(line.items()))) + "\n")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ job is "running" forever.
 from __future__ import annotations
 
 import contextlib
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -19,6 +21,7 @@ from catsite import timestamps
 from catsite.deadline import Deadline, OutOfTime, invocation_context
 from catsite.errors import StorageUnavailable
 from catsite.lazy import deferred
+from catsite.metrics import MetricLine, directive
 from catsite.pictures.kitty import kitty_path
 from catsite.settings import Settings
 from catsite.stores import Stores, open_stores
@@ -33,6 +36,9 @@ SILENT_SECONDS = 120
 QUEUED_SECONDS = 300
 #: A job's message when the request that started it ran short of time and handed it over.
 HANDED_OVER = "Handed over: the request would have outlived its front door"
+
+#: One JSON line per job that ends, a metric document (`catsite.metrics`): `jobs_failed` by function.
+LINE = MetricLine(directive(("function",), ("jobs_failed",)))
 
 _local_runner: ThreadPoolExecutor | None = None
 
@@ -85,6 +91,7 @@ def execute(
     With `hand_over` (a request doing the work itself), running out of time puts the job back in
     the queue, unchanged but for its message, and raises OutOfTime: the caller starts it elsewhere.
     """
+    started = time.perf_counter()
 
     def update(**changes) -> None:
         nonlocal job
@@ -109,11 +116,28 @@ def execute(
             status=JobStatus.FAILED, reason="The job ran out of time before it finished; nothing was written."
         )
     except Exception as error:  # noqa: BLE001 - any failure ends the job, with its reason recorded
-        update(status=JobStatus.FAILED, reason=_reason(error))
+        # released first, as for OutOfTime: a reader that sees `failed` finds nothing left behind
         _release(job, stores)
+        update(status=JobStatus.FAILED, reason=_reason(error))
     else:
         update(status=JobStatus.DONE, progress=1.0, message="Done", result=result)
+    write_line(job, settings, time.perf_counter() - started)
     return job
+
+
+def write_line(job: Job, settings: Settings, seconds: float) -> None:
+    """The line of a job that ended, done or failed (one that was handed over has not ended)."""
+    line = {
+        "duration_ms": round(seconds * 1000, 1),
+        "event": "job",
+        "function": settings.lambda_function or "local",
+        "job_id": job.id,
+        "jobs_failed": 1 if job.status is JobStatus.FAILED else 0,
+        "kind": job.kind.value,
+        "request_id": str(getattr(invocation_context.get(), "aws_request_id", "") or ""),
+        "status": job.status.value,
+    }
+    sys.stderr.write(LINE.render(line) + "\n")
 
 
 def _work(job: Job, stores: Stores, settings: Settings, deadline: Deadline, progress) -> dict:

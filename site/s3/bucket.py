@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from catsite.errors import ObjectMissing
+from catsite.metrics import count
 from catsite.s3.errors import service_error
 from catsite.s3.keys import format_location
 
@@ -54,6 +55,7 @@ class Bucket:
             if self._patient is None:
                 self._patient = self._patient_factory() if self._patient_factory else self.client
             client = self._patient
+        count("s3_calls")
         try:
             return getattr(client, operation)(Bucket=self.name, **params)
         except (ClientError, BotoCoreError) as error:
@@ -144,6 +146,7 @@ class Bucket:
         pages = self.client.get_paginator("list_objects_v2").paginate(**params)
         try:
             for page in pages:
+                count("s3_calls")
                 yield from page.get("Contents", [])
         except (ClientError, BotoCoreError) as error:
             raise service_error(error, "list_objects_v2", prefix) from error

@@ -1,11 +1,18 @@
-"""What the cat says: `state/cat.json` in the stage's bucket, written without lost updates."""
+"""What the cat says: `state/cat.json` in the stage's bucket, the last writer's value.
+
+Setting it is a plain set, not a change of what was there: the new text does not depend on the
+old, so there is no update to lose. One unconditional PUT, and S3 is strongly consistent ("S3
+delivers strong read-after-write consistency ... for PUT and DELETE of objects", S3 user guide,
+"Amazon S3 data consistency model"): of writers racing, the last PUT S3 receives is what every
+later read sees. A conditional read-modify-write here refused half a burst of concurrent sets
+with 409 and protected nothing.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING
 
-from catsite.errors import PreconditionLost, StorageConflict
 from catsite.s3.keys import STATE_KEY
 
 if TYPE_CHECKING:
@@ -15,42 +22,26 @@ DEFAULT_SAYS = "meow"
 
 
 class Says:
-    """What the cat says. `write_attempts` bounds retries of a conditional write."""
+    """What the cat says."""
 
-    def __init__(self, bucket: Bucket, *, write_attempts: int = 5):
+    def __init__(self, bucket: Bucket):
         self.bucket = bucket
-        self.write_attempts = write_attempts
 
     def get(self) -> str:
-        """What the cat says now; "meow" while nothing has been stored."""
-        return self._read()[0]
-
-    def set(self, text: str) -> str:
-        """Store what the cat says.
-
-        Conditional write: a concurrent writer on another Lambda instance must not be overwritten
-        silently. Create with `If-None-Match: *`, replace with `If-Match: <etag we read>`, and on
-        412 read again and retry, at most `write_attempts` times (then StorageConflict).
-        """
-        for _ in range(self.write_attempts):
-            _, etag = self._read()
-            try:
-                self.bucket.put_json(STATE_KEY, {"says": text}, if_match=etag, create=etag is None)
-                return text
-            except PreconditionLost:
-                continue
-        raise StorageConflict("what the cat says changed under us too many times; try again")
-
-    def _read(self) -> tuple[str, str | None]:
+        """What the cat says now; "meow" while nothing has been stored (or what is stored is damaged)."""
         found = self.bucket.get(STATE_KEY)
         if found is None:
-            return DEFAULT_SAYS, None
-        body, etag = found
+            return DEFAULT_SAYS
         try:
-            says = json.loads(body)["says"]
+            says = json.loads(found[0])["says"]
             if not isinstance(says, str) or not says:
                 raise ValueError("says is not a non-empty string")
         except (ValueError, KeyError, TypeError):
             # A damaged state object is answered as the default; the next write replaces it.
-            says = DEFAULT_SAYS
-        return says, etag
+            return DEFAULT_SAYS
+        return says
+
+    def set(self, text: str) -> str:
+        """Store what the cat says: one PUT, whoever else is setting it (the last one wins)."""
+        self.bucket.put_json(STATE_KEY, {"says": text})
+        return text

@@ -24,6 +24,7 @@ from catsite.errors import (
     NotFound,
     QuotaExceeded,
     Refusal,
+    SecretUnavailable,
     StorageConflict,
     StorageUnavailable,
     TryLater,
@@ -174,12 +175,24 @@ def register(app: Flask) -> None:
         errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         return render_error(400, validation_message(error), errors)
 
-    @app.errorhandler(StorageUnavailable)
-    def storage_down(error: StorageUnavailable):
-        app.logger.warning("storage unavailable: %s", error)
-        response = render_error(503, "Storage is unavailable right now. Please try again in a moment.")
-        response.headers["Retry-After"] = "5"
-        return response
+    def unavailable(what: str, message: str):
+        def answer(error: StorageUnavailable):
+            app.logger.warning("%s unavailable: %s", what, error)
+            response = render_error(503, message)
+            response.headers["Retry-After"] = "5"
+            return response
+
+        return answer
+
+    # the more specific first: Flask picks the handler of the nearest class in the error's MRO
+    app.register_error_handler(
+        SecretUnavailable,
+        unavailable("secret", "The admin token cannot be checked right now. Try again in a moment."),
+    )
+    app.register_error_handler(
+        StorageUnavailable,
+        unavailable("storage", "Storage is unavailable right now. Please try again in a moment."),
+    )
 
     @app.errorhandler(Refusal)
     def refused(error: Refusal):

@@ -7,6 +7,8 @@ const says = document.getElementById("says");
 const error = document.getElementById("say-error");
 
 function explain(body, status) {
+  const busy = globalThis.catsite.busyMessage(status);
+  if (busy) return busy;
   if (body && body.errors && body.errors.says) return body.errors.says.join(" ");
   if (body && body.message) return body.message;
   return `The cat could not hear you (HTTP ${status}). Please try again.`;
@@ -23,7 +25,7 @@ form.addEventListener("submit", async (event) => {
   error.textContent = "";
   form.setAttribute("aria-busy", "true");
   try {
-    const response = await fetch(form.dataset.api, {
+    const response = await globalThis.catsite.fetchRetrying(form.dataset.api, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ says: text }),

@@ -20,6 +20,8 @@ const maxBytes = Number(section.dataset.maxBytes);
 const megabytes = (n) => `${(n / 1e6).toFixed(1)} MB`;
 
 function explain(body, status) {
+  const busy = globalThis.catsite.busyMessage(status);
+  if (busy) return busy;
   if (body && body.errors) return Object.values(body.errors).flat().join(" ");
   if (body && body.message) return body.message;
   return `The upload failed (HTTP ${status}). Please try again.`;
@@ -32,7 +34,7 @@ async function readJson(response) {
 }
 
 async function postJson(url, payload) {
-  const response = await fetch(url, {
+  const response = await globalThis.catsite.fetchRetrying(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(payload),
@@ -193,7 +195,9 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function watchJob(statusUrl) {
   for (;;) {
-    const job = await readJson(await fetch(statusUrl, { headers: { Accept: "application/json" } }));
+    const job = await readJson(
+      await globalThis.catsite.fetchRetrying(statusUrl, { headers: { Accept: "application/json" } }),
+    );
     const percent = Math.floor((job.progress || 0) * 100);
     archiveBar.value = percent;
     archiveStatus.textContent = `${percent}% · ${job.message || job.status}`;
@@ -212,7 +216,7 @@ archiveStart.addEventListener("click", async () => {
   archiveStatus.textContent = "Starting…";
   try {
     const started = await readJson(
-      await fetch(archive.dataset.archive, {
+      await globalThis.catsite.fetchRetrying(archive.dataset.archive, {
         method: "POST",
         headers: { Accept: "application/json", Prefer: "respond-async" },
       }),

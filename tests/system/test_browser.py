@@ -66,3 +66,53 @@ def test_the_home_page_works_behind_the_stage_prefix_of_a_lambda_door(
     page.reload()
     expect(page.locator("#says")).to_have_text("through the door")
     assert errors == []
+
+
+#: API Gateway's own answer when a stage throttle refuses a request (API Gateway developer guide,
+#: "Gateway response types": THROTTLED is 429 with this body), before the function runs.
+THROTTLED = {"status": 429, "content_type": "application/json", "body": '{"message":"Too Many Requests"}'}
+
+
+def test_a_throttled_set_is_retried_with_backoff_and_lands(page: Page, live_server):
+    refused = []
+
+    def throttle_twice(route):
+        if route.request.method == "POST" and len(refused) < 2:
+            refused.append(route.request.url)
+            route.fulfill(**THROTTLED)
+        else:
+            route.continue_()
+
+    page.route("**/cat", throttle_twice)
+    page.goto(f"{live_server}/")
+    page.get_by_label("Teach the cat something new to say").fill("after the burst")
+    page.get_by_role("button", name="Say it").click()
+    expect(page.locator("#says")).to_have_text("after the burst", timeout=15_000)
+    assert len(refused) == 2
+    expect(page.locator("#say-error")).to_have_text("")
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (THROTTLED, "too many requests"),
+        ({"status": 503, "body": "<html>Service Unavailable</html>"}, "unavailable"),
+    ],
+)
+def test_a_site_that_stays_busy_is_explained_after_a_few_tries(page: Page, live_server, answer, words):
+    tries = []
+
+    def always(route):
+        if route.request.method == "POST":
+            tries.append(1)
+            route.fulfill(**answer)
+        else:
+            route.continue_()
+
+    page.route("**/cat", always)
+    page.goto(f"{live_server}/")
+    page.get_by_label("Teach the cat something new to say").fill("never lands")
+    page.get_by_role("button", name="Say it").click()
+    expect(page.locator("#say-error")).to_contain_text(words, ignore_case=True, timeout=30_000)
+    assert len(tries) == 4, "the first try and three more"
+    expect(page.locator("#says")).to_have_text("meow")

@@ -1,9 +1,10 @@
 """The serving rehearsal's local AWS (ministack with `catsite_tools.rehearse.ministack_emulator`): the
-six behaviours it adds, each as AWS's documentation states it, and the Lambda runtime it
+behaviours it adds (thirteen), each as AWS's documentation states it, and the Lambda runtime it
 gives functions (the stage's Python, with the boto3 Lambda's runtime provides)."""
 
 from __future__ import annotations
 
+import datetime
 import http.server
 import io
 import json
@@ -15,6 +16,7 @@ import pytest
 import requests
 
 from catsite_tools.rehearse.emulators import MinistackEmulator
+from catsite_tools.rehearse.operations import sns_may_send
 
 #: Answers the event's query maps and what the runtime is.
 HANDLER = """
@@ -22,6 +24,11 @@ import json, sys
 
 def handler(event, context):
     import boto3
+    if "fail" in event:
+        raise RuntimeError("failing on purpose")
+    if "emf" in event:  # one log line, as the function wrote it
+        print(json.dumps(event["emf"]), flush=True)
+        return {"printed": True}
     if "bucket" in event:  # a direct invoke: read one object with the function's role
         try:
             boto3.client("s3").get_object(Bucket=event["bucket"], Key=event["key"])
@@ -436,3 +443,223 @@ def test_a_stacks_rest_api_has_the_endpoint_type_its_template_names(emulator, ki
     apis = client(emulator, "apigateway").get_rest_apis()["items"]
     (api,) = [a for a in apis if a["name"] == f"endpoint-{kind.lower()}"]
     assert api["endpointConfiguration"]["types"] == [kind]
+
+
+def metric_sum(emulator, namespace: str, name: str, dimensions: dict) -> float:
+    """The Sum of a metric's data points over the last ten minutes (GetMetricStatistics)."""
+    now = datetime.datetime.now(datetime.UTC)
+    points = client(emulator, "cloudwatch").get_metric_statistics(
+        Namespace=namespace,
+        MetricName=name,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+        StartTime=now - datetime.timedelta(minutes=10),
+        EndTime=now + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    return sum(p["Sum"] for p in points)
+
+
+def test_an_alarm_on_a_function_s_errors_fires_when_it_fails_and_notifies_sqs(emulator):
+    """CloudWatch user guide, "Using Amazon CloudWatch alarms" (an alarm follows its metric's data,
+    whatever sends it) and "Alarm actions" (SNS); SNS developer guide, "Fanout to Amazon SQS
+    queues" (the notification is the SNS envelope, its Message the alarm's JSON)."""
+    a_function(emulator, "alarmed")
+    sns, sqs, cloudwatch = client(emulator, "sns"), client(emulator, "sqs"), client(emulator, "cloudwatch")
+    topic = sns.create_topic(Name="alarmed-alarms")["TopicArn"]
+    inbox = sqs.create_queue(QueueName="alarmed-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    # the queue admits the topic (SNS developer guide, "Subscribing an Amazon SQS queue to an
+    # Amazon SNS topic"): the emulator, with IAM on, delivers nothing without it
+    sqs.set_queue_attributes(
+        QueueUrl=inbox, Attributes={"Policy": json.dumps(sns_may_send(inbox_arn, topic))}
+    )
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    cloudwatch.put_metric_alarm(
+        AlarmName="alarmed-errors",
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=[{"Name": "FunctionName", "Value": "alarmed"}],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[topic],
+    )
+    lam = client(emulator, "lambda")
+    assert "FunctionError" in lam.invoke(FunctionName="alarmed", Payload=json.dumps({"fail": True}))
+    state = cloudwatch.describe_alarms(AlarmNames=["alarmed-errors"])["MetricAlarms"][0]["StateValue"]
+    assert state == "ALARM"
+    messages = sqs.receive_message(QueueUrl=inbox, WaitTimeSeconds=5)["Messages"]
+    alarm = json.loads(json.loads(messages[0]["Body"])["Message"])
+    assert (alarm["AlarmName"], alarm["NewStateValue"]) == ("alarmed-errors", "ALARM")
+
+
+def test_a_function_s_emf_log_line_becomes_metrics(emulator):
+    """CloudWatch user guide, "Specification: Embedded metric format": each metric of the
+    directive, by its dimension set, in its namespace and unit."""
+    a_function(emulator, "emitting")
+    line = {
+        "_aws": {
+            "Timestamp": 1767225600000,
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": "rehearsal",
+                    "Dimensions": [["function"]],
+                    "Metrics": [{"Name": "widgets", "Unit": "Count"}],
+                }
+            ],
+        },
+        "function": "emitting",
+        "widgets": 3,
+    }
+    lam = client(emulator, "lambda")
+    assert json.loads(
+        lam.invoke(FunctionName="emitting", Payload=json.dumps({"emf": line}))["Payload"].read()
+    )
+    assert metric_sum(emulator, "rehearsal", "widgets", {"function": "emitting"}) == 3
+
+
+def test_a_failed_asynchronous_invocation_counts_in_errors(emulator):
+    """Lambda developer guide, "Types of metrics for Lambda functions" (Errors, any invocation
+    type) and "Retaining records of asynchronous invocations" (after the retries, the record
+    goes to the on-failure destination)."""
+    a_function(emulator, "failing-async")
+    lam, sqs = client(emulator, "lambda"), client(emulator, "sqs")
+    failed = sqs.create_queue(QueueName="failing-async-failed")["QueueUrl"]
+    failed_arn = sqs.get_queue_attributes(QueueUrl=failed, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    lam.put_function_event_invoke_config(
+        FunctionName="failing-async",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failed_arn}},
+    )
+    lam.invoke(FunctionName="failing-async", InvocationType="Event", Payload=json.dumps({"fail": True}))
+    assert sqs.receive_message(QueueUrl=failed, WaitTimeSeconds=10)["Messages"]
+    assert metric_sum(emulator, "AWS/Lambda", "Errors", {"FunctionName": "failing-async"}) == 1
+
+
+def test_an_alarm_watches_its_own_function_only(emulator):
+    """CloudWatch user guide, "Metrics concepts" (a metric is its namespace, name and dimensions)
+    and "Using Amazon CloudWatch alarms" (an alarm watches a single metric)."""
+    a_function(emulator, "noisy")
+    cloudwatch = client(emulator, "cloudwatch")
+    for name in ("noisy", "quiet"):
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"{name}-errors",
+            Namespace="AWS/Lambda",
+            MetricName="Errors",
+            Dimensions=[{"Name": "FunctionName", "Value": name}],
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+    client(emulator, "lambda").invoke(FunctionName="noisy", Payload=json.dumps({"fail": True}))
+    states = {
+        a["AlarmName"]: a["StateValue"]
+        for a in cloudwatch.describe_alarms(AlarmNames=["noisy-errors", "quiet-errors"])["MetricAlarms"]
+    }
+    assert (states["noisy-errors"], states["quiet-errors"]) == ("ALARM", "INSUFFICIENT_DATA")
+
+
+def test_an_action_is_authorised_against_the_resource_its_parameters_name(emulator):
+    """Service Authorization Reference: Lambda's CreateFunction acts on the `function` it names,
+    CloudWatch's PutDashboard on the `dashboard`, EventBridge's PutRule on `rule/<name>` (the
+    default bus is not in the ARN): a policy scoped to names allows those and nothing else (IAM
+    user guide, "Policy evaluation logic")."""
+    iam = client(emulator, "iam")
+    role = iam.create_role(RoleName="scoped-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:CreateFunction",
+                "Resource": "arn:aws:lambda:us-east-1:*:function:mine-*",
+            },
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": role},
+            {
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutDashboard",
+                "Resource": "arn:aws:cloudwatch::*:dashboard/mine-*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": "cloudwatch:DeleteAlarms",
+                "Resource": "arn:aws:cloudwatch:us-east-1:*:alarm:mine-*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["lambda:GetAlias", "lambda:GetFunctionConcurrency"],
+                "Resource": "arn:aws:lambda:us-east-1:*:function:mine-*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["events:PutRule", "events:PutTargets"],
+                "Resource": "arn:aws:events:us-east-1:*:rule/mine-*",
+            },
+        ],
+    }
+    iam.create_user(UserName="scoped")
+    iam.put_user_policy(UserName="scoped", PolicyName="names", PolicyDocument=json.dumps(grant))
+    key = iam.create_access_key(UserName="scoped")["AccessKey"]
+
+    def as_user(service):
+        return boto3.client(
+            service,
+            endpoint_url=emulator.url,
+            region_name="us-east-1",
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
+
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", HANDLER)
+    lam, cloudwatch = as_user("lambda"), as_user("cloudwatch")
+
+    def create(name):
+        return lam.create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": code.getvalue()},
+        )
+
+    assert create("mine-one")["FunctionName"] == "mine-one"
+    with pytest.raises(lam.exceptions.ClientError, match="AccessDenied"):
+        create("other-one")
+    cloudwatch.put_dashboard(DashboardName="mine-board", DashboardBody=json.dumps({"widgets": []}))
+    with pytest.raises(cloudwatch.exceptions.ClientError, match="AccessDenied"):
+        cloudwatch.put_dashboard(DashboardName="other-board", DashboardBody=json.dumps({"widgets": []}))
+    for name in ("mine-alarm", "other-alarm"):
+        client(emulator, "cloudwatch").put_metric_alarm(
+            AlarmName=name,
+            Namespace="rehearsal",
+            MetricName="m",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+    cloudwatch.delete_alarms(AlarmNames=["mine-alarm"])
+    with pytest.raises(cloudwatch.exceptions.ClientError, match="AccessDenied"):
+        cloudwatch.delete_alarms(AlarmNames=["other-alarm"])
+    # Lambda's own action names, by path (Lambda API reference): GetAlias, GetFunctionConcurrency
+    client(emulator, "lambda").create_alias(FunctionName="mine-one", Name="live", FunctionVersion="$LATEST")
+    assert lam.get_alias(FunctionName="mine-one", Name="live")["Name"] == "live"
+    assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName="mine-one")
+    events = as_user("events")
+    events.put_rule(Name="mine-rule", ScheduleExpression="rate(1 hour)")  # the default bus: rule/<name>
+    target = {"Id": "1", "Arn": "arn:aws:lambda:us-east-1:000000000000:function:mine-one"}
+    events.put_targets(Rule="mine-rule", Targets=[target])
+    with pytest.raises(events.exceptions.ClientError, match="AccessDenied"):
+        events.put_rule(Name="other-rule", ScheduleExpression="rate(1 hour)")

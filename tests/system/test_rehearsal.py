@@ -317,4 +317,24 @@ def test_deploy_refuses_a_role_policy_written_for_other_settings(lambda_zip, tmp
     assert done.returncode == 1
     # It names the stale policy file and the script that writes the right one, and runs no zappa.
     assert "scripts/iam/catsite-dev.json" in done.stderr and "scripts/iam-policy" in done.stderr
+
+
+def test_deploy_refuses_a_malformed_alarm_email_before_creating_anything(lambda_zip, tmp_path):
+    """One clear line, and nothing created: the deploy stops before Zappa runs."""
+    from catsite_tools.deploy.iam import render, stage_policy
+
+    stages = json.loads((ROOT / "zappa_settings.json").read_text())
+    stages["dev"]["s3_bucket"] = "catsite-deploys-mine"
+    stages["dev"]["aws_environment_variables"]["CATSITE_BUCKET"] = "catsite-dev-mine"
+    stages["dev"]["catsite_operations"]["alarm_email"] = "ops at example.com"
+    settings = tmp_path / "zappa_settings.json"
+    settings.write_text(json.dumps(stages))
+    policy = tmp_path / "policy-dev.json"
+    policy.write_text(render(stage_policy("dev", settings)))
+    stages["dev"]["attach_policy"] = str(policy)
+    settings.write_text(json.dumps(stages))
+    done = deploy("dev", "--settings", str(settings), "--zip", str(lambda_zip))
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert "alarm_email 'ops at example.com' is not an email address" in line
     assert "zappa" not in done.stdout

@@ -47,7 +47,26 @@ def test_every_stage_is_quiet_safe_and_lean(stage):
         "CATSITE_STATIC_URL",
         "CATSITE_MAX_UPLOAD_BYTES",
         "CATSITE_CORS_ORIGINS",
+        "CATSITE_ADMIN_TOKEN_PARAMETER",
     }
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_every_stage_keeps_its_secret_outside_and_caps_a_burst(stage):
+    """The admin token is a Parameter Store name, never a value in the configuration; tracing on;
+    reserved concurrency (Zappa's `lambda_concurrency`) and the API throttle below the account's
+    defaults (Lambda: 1,000 concurrent executions; API Gateway: 10,000 requests/s, burst 5,000)."""
+    from catsite_tools.deploy.operations import problems, settings_of
+
+    config = stage_config(stage)
+    env = config["aws_environment_variables"]
+    assert "CATSITE_ADMIN_TOKEN" not in env
+    assert env["CATSITE_ADMIN_TOKEN_PARAMETER"] == f"/catsite/{stage}/admin-token"
+    assert config["xray_tracing"] is True
+    assert 0 < config["lambda_concurrency"] < 1000 - 100  # AWS keeps 100 unreserved
+    throttle = settings_of(config)["api_throttle"]
+    assert 0 < throttle["rate_limit"] < 10000 and 0 < throttle["burst_limit"] < 5000
+    assert problems(config) == []
 
 
 def test_prod_adds_the_load_balancer_for_long_requests():

@@ -53,6 +53,13 @@ def test_every_operation_documents_its_errors_with_the_shared_error_schema(docum
         for method, op in ops.items():
             errors = {status: r for status, r in op["responses"].items() if int(status) >= 400}
             assert "500" in errors, f"{method} {path}"
+            # the stage throttle's 429 is API Gateway's own answer (API Gateway developer guide,
+            # "Gateway response types", THROTTLED), not the site's Error shape
+            throttled = errors.pop("429")["content"]["application/json"]["schema"]
+            either = {
+                "anyOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/Throttled"}]
+            }
+            assert throttled in ({"$ref": "#/components/schemas/Throttled"}, either), f"{method} {path}"
             for response in errors.values():
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, f"{method} {path}"
@@ -184,6 +191,16 @@ def test_the_stages_limits_are_in_the_document(app, document, settings):
     assert not check.is_valid(f"s3://{settings['CATSITE_BUCKET']}/state/cat.json")
     cursor = [p for p in document["paths"]["/cat/pics"]["get"]["parameters"] if p["name"] == "cursor"][0]
     assert "pattern" in cursor["schema"]
+
+
+def test_every_operation_lists_the_stage_throttle_s_429_and_its_body_fits(document):
+    """API Gateway's THROTTLED answer is 429 `{"message": "Too Many Requests"}` (API Gateway
+    developer guide, "Gateway response types"); the document says so for every operation."""
+    operations = [op for ops in document["paths"].values() for op in ops.values()]
+    assert all("429" in op["responses"] for op in operations)
+    schema = document["components"]["schemas"]["Throttled"]
+    OAS30Validator(schema).validate({"message": "Too Many Requests"})
+    assert not OAS30Validator(schema).is_valid({})
 
 
 def test_the_document_states_the_text_rules_no_pattern_can(client):

@@ -13,6 +13,7 @@ import pytest
 from catsite.jobs.janitor import JanitorFailed
 from catsite_tools.deploy.zappa_stage import stage_config, stage_names
 from catsite_tools.local.events import LambdaContext, scheduled_event
+from tests.support.emf import emf_errors, metrics_of
 from tests.support.janitor import JANITOR, rule_name
 
 
@@ -37,3 +38,5 @@ def test_an_s3_outage_is_logged_and_fails_the_invocation_once(lambda_entry, monk
     lines = [json.loads(x) for x in capfd.readouterr().err.splitlines() if '"event": "janitor"' in x]
     assert len(lines) == 1
     assert lines[0]["error"].startswith("StorageUnavailable") and lines[0]["scanned"] == 0
+    assert emf_errors(lines[0]) == []
+    assert metrics_of(lines[0])[("janitor_failures", (("function", "local"),))] == (1, "Count")

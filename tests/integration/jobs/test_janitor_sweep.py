@@ -24,6 +24,7 @@ from catsite.s3.client import make_s3_client
 from catsite.stores import Stores
 from catsite_tools.local.events import LambdaContext
 from tests.support import QUOTA_LEDGER, uploaded
+from tests.support.emf import emf_errors, metrics_of
 from tests.support.janitor import (
     GRACE,
     PICTURE_FILES,
@@ -140,6 +141,8 @@ def test_renditions_stay_with_their_picture_and_go_with_an_interrupted_registrat
     counted = json.loads(s3.get_object(Bucket=bucket, Key=QUOTA_LEDGER)["Body"].read())["pictures"]
     assert set(counted) == {kept}  # the interrupted one's reservation went with its files
     assert report["removed_files"] == 3 and report["removed_records"] == 0
+    assert emf_errors(report) == []
+    assert metrics_of(report)[("janitor_removals", (("function", "local"),))] == (3, "Count")
     assert complete(after, kept)
 
     # However old: a run a year later keeps every file of a complete picture.
@@ -178,7 +181,11 @@ def test_jobs_silent_past_their_deadline_are_recorded_as_failed(janitor, s3, buc
         s3.put_object(Bucket=bucket, Key=f"jobs/{value['id']}.json", Body=json.dumps(value).encode())
     time.sleep(GRACE + 1.5)
 
-    assert janitor()["jobs_failed"] == 2
+    line = janitor()
+    assert line["jobs_failed"] == 2
+    # the line is a metric document (CloudWatch user guide, "Specification: Embedded metric format")
+    assert emf_errors(line) == []
+    assert metrics_of(line)[("jobs_failed", (("function", "local"),))] == (2, "Count")
 
     def stored(name):
         return json.loads(s3.get_object(Bucket=bucket, Key=f"jobs/{jobs[name]['id']}.json")["Body"].read())

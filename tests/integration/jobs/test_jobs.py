@@ -20,6 +20,7 @@ from catsite.stores.jobs import Job, JobKind
 from catsite.web.context import current_settings, current_stores
 from tests.support.api_errors import LEAKS, assert_error_shape, documented_statuses
 from tests.support.deadlines import ExpiresAfter
+from tests.support.emf import emf_errors, metrics_of
 from tests.support.pictures import image_bytes, upload
 
 
@@ -104,7 +105,7 @@ def test_a_job_that_never_started_is_reported_failed(app, client):
     assert client.get(f"/jobs/{job.id}").get_json()["status"] == "failed"
 
 
-def test_a_job_whose_s3_access_fails_ends_failed_with_a_reason_and_writes_nothing(client, s3, bucket):
+def test_a_job_whose_s3_access_fails_ends_failed_with_a_reason_and_writes_nothing(client, s3, bucket, capfd):
     record = add_picture(client)
     s3.delete_object(Bucket=bucket, Key=f"pics/{record['id']}/original.png")
     started = client.post("/cat/pics/archive", headers={"Prefer": "respond-async"}).get_json()
@@ -114,6 +115,12 @@ def test_a_job_whose_s3_access_fails_ends_failed_with_a_reason_and_writes_nothin
     # and no internals.
     assert record["id"] in final["reason"] and not LEAKS.search(final["reason"]), final["reason"]
     assert nothing_written(s3, bucket)
+    # its line is a metric document that counts one failed job (CloudWatch user guide,
+    # "Specification: Embedded metric format")
+    lines = [json.loads(x) for x in capfd.readouterr().err.splitlines() if '"event": "job"' in x]
+    assert [(line["job_id"], line["status"]) for line in lines] == [(started["job"], "failed")]
+    assert emf_errors(lines[0]) == []
+    assert metrics_of(lines[0])[("jobs_failed", (("function", "local"),))] == (1, "Count")
 
 
 def test_a_job_out_of_time_fails_cleanly(settings, client, s3, bucket):

@@ -1,8 +1,8 @@
 """Many writers at once, from several processes, against one live server and one local S3.
 
 The local S3's conditional check is not atomic under races, so these tests assert the protocol
-catsite follows (every state write conditional, 412 answered by reading again, retries bounded,
-no 5xx) through a recording proxy, rather than S3's own atomicity.
+catsite follows through a recording proxy, rather than S3's own atomicity: what the cat says is
+one plain PUT per set; a picture's record is created conditionally.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pytest
 import requests
 
 from catsite.s3.keys import STATE_KEY
-from tests.support.api_errors import assert_error_shape
 from tests.support.concurrent_writers import post_says, register
 from tests.support.pictures import image_bytes, post_to_s3
 from tests.support.processes import serve_site
@@ -22,7 +21,6 @@ from tests.support.s3_faults import FaultyS3
 
 WRITERS = 8
 WRITES_EACH = 10
-WRITE_ATTEMPTS = 5  # Says's default bound on conditional-write attempts
 
 
 @pytest.fixture
@@ -41,43 +39,28 @@ def pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def test_concurrent_writers_get_200_or_a_clear_409_and_the_protocol_holds(site, proxy):
+def test_concurrent_writers_from_several_processes_all_land_one_put_each(site, proxy):
+    """Setting what the cat says is a plain set: every write answers 200, each is one PUT with no
+    condition and no read before it, and the cat ends saying one of the values sent."""
     with pool(WRITERS) as writers:
         runs = [writers.submit(post_says, site, w, WRITES_EACH) for w in range(WRITERS)]
         answers = [answer for run in runs for answer in run.result()]
 
     assert len(answers) == WRITERS * WRITES_EACH
-    statuses = {status for _, status, _ in answers}
-    assert statuses <= {200, 409, 503}, statuses
-    for value, status, body in answers:
-        if status == 200:
-            assert body == {"says": value, "code": 200}
-        else:
-            assert_error_shape(body, status)  # the document's 409: a concurrent writer kept winning
-    accepted = {value for value, status, _ in answers if status == 200}
-    assert accepted, "at least some writes succeed"
-
+    assert [(status, body) for value, status, body in answers if status != 200] == []
+    assert all(body == {"says": value, "code": 200} for value, _, body in answers)
+    sent = {value for value, _, _ in answers}
     final = requests.get(f"{site}/cat", timeout=10).json()["says"]
-    assert final in accepted
+    assert final in sent
 
     puts = [c for c in proxy.calls if c.method == "PUT" and c.path.endswith(STATE_KEY)]
-    # Every write is conditional: If-Match with the ETag read, or If-None-Match on create.
-    assert all(bool(c.if_match) != bool(c.if_none_match) for c in puts)
-    assert all(c.if_none_match in (None, "*") for c in puts)
-    assert all(c.status in (200, 412) for c in puts)
-    # One successful PUT per accepted write, every other PUT met a 412 and was retried (bounded).
-    succeeded = [c for c in puts if c.status == 200]
-    conflicts = [c for c in puts if c.status == 412]
-    assert len(succeeded) == len(accepted)
-    refused = sum(1 for _, status, _ in answers if status == 409)
-    assert len(puts) <= WRITE_ATTEMPTS * len(answers)
-    assert len(conflicts) >= WRITE_ATTEMPTS * refused
+    # one PUT per set; botocore may repeat one whose answer it did not get (at most 2 attempts,
+    # catsite.s3.client), which a plain set allows
+    assert len(answers) <= len(puts) <= 2 * len(answers)
+    assert all(c.if_match is None and c.if_none_match is None for c in puts)
+    assert sum(c.status == 200 for c in puts) >= len(answers)
     reads = [c for c in proxy.calls if c.method == "GET" and c.path.endswith(STATE_KEY)]
-    assert len(reads) >= len(puts), "every attempt reads the current ETag first"
-    print(
-        f"{len(answers)} writes: {len(accepted)} accepted, {refused} refused (409), "
-        f"{len(conflicts)} PUTs met 412"
-    )
+    assert len(reads) == 1, "only the final GET /cat reads the state"
 
 
 def test_concurrent_registrations_of_one_upload_create_one_picture(site, proxy, s3, bucket):

@@ -103,13 +103,13 @@ def test_api_answers_503_json_in_bounded_time_and_recovers(
 
 
 def test_a_refused_write_is_the_same_503_as_a_refused_read(site, proxy, bucket_state):
-    """S3 answers the read of POST /cat but refuses its conditional PUT with 403 AccessDenied:
-    the answer is the same 503 JSON a refused read gets (not a 500), and nothing changed."""
+    """S3 refuses the PUT of POST /cat (a plain set: its only call) with 403 AccessDenied: the
+    answer is the same 503 JSON a refused read gets (not a 500), and nothing changed."""
     before = bucket_state()
     proxy.reset_calls()
-    proxy.fail_from, proxy.fail_status = 2, 403
+    proxy.fail_from, proxy.fail_status = 1, 403
     answer = site.post("/cat", json={"says": "refused"})
-    assert [(c.method, c.status) for c in proxy.calls] == [("GET", 404), ("PUT", 403)]
+    assert [(c.method, c.status) for c in proxy.calls] == [("PUT", 403)]
     assert_unavailable_json(answer)
     proxy.heal()
     assert bucket_state() == before
@@ -243,7 +243,7 @@ def test_delete_interrupted_at_every_step_leaves_nothing_half_visible_and_a_retr
 def test_a_failed_write_of_what_the_cat_says_keeps_the_old_value(site, proxy):
     assert site.post("/cat", json={"says": "purr"}).status_code == 200
     proxy.reset_calls()
-    proxy.fail_from = 2  # the read succeeds, the conditional write fails
+    proxy.fail_from = 1  # the set is one PUT, and it fails
     assert_unavailable_json(site.post("/cat", json={"says": "hiss"}))
     proxy.heal()
     assert site.get("/cat").get_json()["says"] == "purr"

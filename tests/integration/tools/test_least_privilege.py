@@ -81,12 +81,19 @@ def test_nothing_broader_than_the_stage_is_granted(stage):
     bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
     function = function_name(stage, SETTINGS_FILE)
     document = json.loads((ROOT / stage_policies(SETTINGS_FILE)[stage][0]).read_text())
+    env = config["aws_environment_variables"]
     for s in statements(document):
         assert s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s
         for action in s["Action"]:
             assert "*" not in action, f"wildcard action {action}"
         for resource in s["Resource"]:
-            assert resource != "*" and not resource.startswith("arn:aws:s3:::*")
+            if resource == "*":
+                # X-Ray's segment actions take no resource but `*` (Service Authorization
+                # Reference, "Actions defined by AWS X-Ray"): active tracing, nothing else.
+                assert config.get("xray_tracing") is True
+                assert s["Action"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+                continue
+            assert not resource.startswith("arn:aws:s3:::*")
             service = resource.split(":")[2]
             if service == "s3":
                 assert resource == f"arn:aws:s3:::{bucket}" or resource.startswith(f"arn:aws:s3:::{bucket}/")
@@ -95,10 +102,17 @@ def test_nothing_broader_than_the_stage_is_granted(stage):
                 assert s["Action"] == ["lambda:InvokeFunction"]
                 # the function itself (tasks), or the alias API Gateway invokes (SnapStart)
                 assert resource.split(":function:")[1] in (function, f"{function}:snapstart")
+            elif service == "ssm":
+                # the admin token's one parameter, read only
+                assert s["Action"] == ["ssm:GetParameter"]
+                assert resource.endswith(":parameter" + env["CATSITE_ADMIN_TOKEN_PARAMETER"])
+            elif service == "sqs":
+                # the failed-work queue, sent to only (Lambda's on-failure destination)
+                assert s["Action"] == ["sqs:SendMessage"] and resource.endswith(f":{function}-failed")
             else:
                 assert service == "logs" and f"/aws/lambda/{function}" in resource
-    services = {r.split(":")[2] for s in statements(document) for r in s["Resource"]}
-    assert services == {"s3", "lambda", "logs"}
+    services = {r.split(":")[2] for s in statements(document) for r in s["Resource"] if r != "*"}
+    assert services == {"s3", "lambda", "logs", "ssm", "sqs"}
 
 
 def needed(bucket: str, operation: str, params: dict) -> list[tuple[str, str]]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import pytest
 
 from catsite_tools.local.events import LambdaContext, alb_event, http_event, rest_event
 from tests.support import ADMIN, ADMIN_TOKEN
+from tests.support.emf import emf_errors, metrics_of
 from tests.support.pictures import presign
 
 SECRET_COOKIE = "session=cookie-secret-4242"
@@ -45,7 +47,9 @@ def test_each_request_writes_one_json_line_without_secrets(client, stderr):
     lines = stderr.lines()
     assert len(lines) == 2
     first = lines[0]
-    assert set(first) == {"request_id", "method", "path", "status", "duration_ms", "door"}
+    fields = {"request_id", "method", "path", "status", "duration_ms", "door"}
+    metrics = {"_aws", "function", "status_class", "requests", "s3_calls", "pictures_registered"}
+    assert set(first) == fields | metrics
     assert (first["method"], first["path"], first["status"], first["door"]) == ("POST", "/cat", 200, "local")
     assert first["duration_ms"] >= 0 and len(first["request_id"]) == 32
     assert (lines[1]["method"], lines[1]["status"]) == ("DELETE", 404)
@@ -96,3 +100,56 @@ def test_on_lambda_the_line_carries_the_invocation_id_and_the_door(client, stder
     [line] = stderr.lines()
     assert (line["request_id"], line["door"], line["path"]) == (context.aws_request_id, door, "/healthz")
     assert "cookie-secret-4242" not in stderr.text
+
+
+def test_the_trace_id_of_an_invocation_under_active_tracing_is_in_the_line(app, stderr, monkeypatch):
+    """Through the function Lambda calls: the request id is the invocation's, and the trace id
+    the `Root` of `_X_AMZN_TRACE_ID`, which Lambda sets per invocation under active tracing
+    (Lambda developer guide, "Defined runtime environment variables"; X-Ray developer guide,
+    "Tracing header")."""
+    from catsite.awslambda.lean import LeanHttpHandler
+
+    root = "1-67a1b2c3-0123456789abcdef01234567"
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={root};Parent=53995c3f42cd8ad8;Sampled=1")
+    context = LambdaContext()
+    handler = LeanHttpHandler(type("Settings", (), {"API_STAGE": "dev"}), app)
+    answer = handler(rest_event("GET", "/healthz", stage="dev"), context)
+    assert answer["statusCode"] == 200
+    [line] = stderr.lines()
+    assert (line["request_id"], line["trace_id"]) == (context.aws_request_id, root)
+
+    monkeypatch.delenv("_X_AMZN_TRACE_ID")
+    handler(rest_event("GET", "/healthz", stage="dev"), LambdaContext())
+    assert "trace_id" not in stderr.lines()[-1], "no tracing, no trace id"
+
+
+def test_each_line_is_a_valid_metric_document_with_the_request_metrics(client, stderr):
+    """CloudWatch user guide, "Specification: Embedded metric format"."""
+    client.get("/healthz")
+    client.post("/cat", json={"says": "purr"})
+    client.post("/cat", data="{not json", content_type="application/json")
+    lines = stderr.lines()
+    assert [emf_errors(line) for line in lines] == [[], [], []]
+    healthz, post, bad = (metrics_of(line) for line in lines)
+    by_door = (("function", "local"), ("door", "local"), ("status_class", "2xx"))
+    assert healthz[("requests", by_door)] == (1, "Count")
+    assert healthz[("s3_calls", (("function", "local"),))] == (0, "Count"), "/healthz never reaches S3"
+    assert post[("s3_calls", (("function", "local"),))] == (1, "Count"), "a set is one PUT"
+    assert post[("duration_ms", by_door)][1] == "Milliseconds"
+    refused = (("function", "local"), ("door", "local"), ("status_class", "4xx"))
+    assert bad[("requests", refused)] == (1, "Count")
+    for line in lines:
+        assert abs(line["_aws"]["Timestamp"] / 1000 - time.time()) < 60
+
+
+def test_a_registered_picture_is_counted(client, stderr):
+    from tests.support.pictures import image_bytes, upload
+
+    location = upload(client, image_bytes("PNG", size=(40, 30)))["location"]
+    stderr.lines()
+    stderr.text = ""
+    assert client.post("/cat/pics", json={"location": location}).status_code == 201
+    assert client.post("/cat/pics", json={"location": location}).status_code == 200
+    first, again = (metrics_of(line) for line in stderr.lines())
+    assert first[("pictures_registered", (("function", "local"),))] == (1, "Count")
+    assert again[("pictures_registered", (("function", "local"),))] == (0, "Count"), "not created twice"

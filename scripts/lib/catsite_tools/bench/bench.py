@@ -220,6 +220,22 @@ def section_doors(bench: Bench) -> dict:
     return {**figures, "door_cost_memory_mb": memory}
 
 
+def section_metrics(bench: Bench) -> dict:
+    """What writing the metrics line costs a cold start: catsite's writer, Powertools' Metrics
+    and aws-embedded-metrics, each against a cold `GET /` (the `metrics_*` figures)."""
+    from catsite_tools.bench.metrics import measure_writers
+
+    return measure_writers(bench, bench.runs)
+
+
+def section_burst(bench: Bench) -> dict:
+    """32 concurrent visitors against the local server and the local Lambda door: the latency
+    quartiles (the `burst_*` figures)."""
+    from catsite_tools.bench.metrics import measure_burst
+
+    return measure_burst(bench)
+
+
 SECTIONS = [
     section_zip,
     section_s3_requests,
@@ -231,6 +247,8 @@ SECTIONS = [
     section_archive,
     section_janitor,
     section_doors,
+    section_metrics,
+    section_burst,
 ]
 
 
@@ -256,7 +274,7 @@ def main(argv=None) -> int:
         "--only",
         metavar="SECTION[,SECTION]",
         help="run only these sections (zip, s3_requests, warm, cold_start, snapstart, uploads, archive, "
-        "janitor, doors, lighthouse); the other figures in bench/results.json are kept",
+        "janitor, doors, metrics, burst, lighthouse); the other figures in bench/results.json are kept",
     )
     args = parser.parse_args(argv)
     if args.runs < 15:

@@ -26,6 +26,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from catsite_tools.client.busy import RETRY_WHEN_BUSY
+
 TIMEOUT = 30
 #: How long a job may take to finish (an archive of a handful of pictures takes seconds).
 JOB_SECONDS = 120
@@ -41,8 +43,8 @@ class Resolved(HTTPAdapter):
     emulator's `<api>.execute-api.localhost`. Plain http only: with https the certificate would
     be checked against ADDRESS."""
 
-    def __init__(self, addresses: dict[tuple[str, int], str]):
-        super().__init__()
+    def __init__(self, addresses: dict[tuple[str, int], str], **kwargs):
+        super().__init__(**kwargs)
         self.addresses = addresses
 
     def send(self, request, **kwargs):
@@ -65,11 +67,13 @@ def parse_resolve(value: str) -> tuple[tuple[str, int], str]:
     return (host.lower(), int(port)), address
 
 
-def http_session(resolve: dict | None = None) -> requests.Session:
-    """A session whose http requests for the `(host, port)` keys of `resolve` go to its values."""
+def http_session(resolve: dict | None = None, *, when_busy: bool = True) -> requests.Session:
+    """A session whose http requests for the `(host, port)` keys of `resolve` go to its values;
+    `when_busy`: a 429 or 503 is retried (`catsite_tools.client.busy`), as a visitor's page does."""
     session = requests.Session()
-    if resolve:
-        session.mount("http://", Resolved(resolve))
+    retries = {"max_retries": RETRY_WHEN_BUSY} if when_busy else {}
+    session.mount("http://", Resolved(resolve or {}, **retries))
+    session.mount("https://", HTTPAdapter(**retries))
     return session
 
 

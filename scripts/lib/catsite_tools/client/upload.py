@@ -19,8 +19,11 @@ import sys
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
 from requests_toolbelt import MultipartEncoder, MultipartEncoderMonitor
 from tqdm import tqdm
+
+from catsite_tools.client.busy import RETRY_WHEN_BUSY, busy_words
 
 LOCAL_SITE = "http://127.0.0.1:5000"
 
@@ -34,7 +37,11 @@ def fail(message: str) -> None:
 
 
 def explain(response: requests.Response) -> str:
-    """The site's own words for a refusal: its message, and per-field errors it does not repeat."""
+    """The site's own words for a refusal: its message, and per-field errors it does not repeat;
+    for a site still busy after the retries (`catsite_tools.client.busy`), words saying so."""
+    busy = busy_words(response.status_code)
+    if busy:
+        return busy
     try:
         body = response.json()
     except ValueError:
@@ -97,6 +104,8 @@ def upload(argv=None) -> None:
     size = args.file.stat().st_size
     site = args.site.rstrip("/")
     session = requests.Session()
+    session.mount("http://", HTTPAdapter(max_retries=RETRY_WHEN_BUSY))
+    session.mount("https://", HTTPAdapter(max_retries=RETRY_WHEN_BUSY))
 
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     say(f"asking {site}/uploads for an upload of {size:,} bytes ({content_type})")

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from catsite_tools import ROOT
 from catsite_tools.deploy.bucket_setup import setup_stage_bucket
-from catsite_tools.deploy.extras import StageContext, apply_all, prepare_all
+from catsite_tools.deploy.extras import StageContext, apply_all, check_all, prepare_all
 from catsite_tools.deploy.zappa_stage import function_name
 
 PLACEHOLDER = "CHANGE-ME"
@@ -73,6 +73,9 @@ def deploy_settings(settings_file: Path, stage: str, folder: Path) -> tuple[Path
             f"deploy: replace {PLACEHOLDER} in {settings_file.name}, stage {stage}: {', '.join(missing)}"
         )
     check_role_policy(merged, stage, settings_file)
+    wrong = check_all(merged)
+    if wrong:
+        raise SystemExit(f"deploy: stage {stage}: " + "; ".join(wrong))
     env = dict(merged["aws_environment_variables"])
     stages = json.loads(settings_file.read_text())
     stages[stage]["aws_environment_variables"] = env

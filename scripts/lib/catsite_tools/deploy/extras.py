@@ -7,7 +7,8 @@ second deploy changes nothing) and `remove(stage: StageContext)` (before `zappa 
 reverse order), and a `name` for the log. A step may also have `prepare(stage)`, run before
 `zappa deploy` or `update` with the same context: what the function's environment must name
 (`stage.config["aws_environment_variables"]`, written to the settings copy Zappa reads) is decided
-there.
+there; and `check(config)`, the problems of the stage's settings, asked before anything is
+deployed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catsite_tools.deploy import operations
 from catsite_tools.deploy.edge import EDGE
 
 
@@ -38,7 +40,14 @@ class StageContext:
 
 
 #: Applied in order after each deploy and update; removed in reverse order at undeploy.
-STEPS: list = [EDGE]
+#: The edge first: the operations step's alarms watch its distribution.
+STEPS: list = [EDGE, operations.STEP]
+
+
+def check_all(config: dict) -> list[str]:
+    """What each step finds wrong with the stage's settings (a step's optional `check(config)`),
+    asked before the deploy creates anything."""
+    return [problem for step in STEPS if hasattr(step, "check") for problem in step.check(config)]
 
 
 def prepare_all(stage: StageContext) -> None:

@@ -36,10 +36,26 @@ S3_GRANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 POLICY_DIR = Path("scripts") / "iam"
 
 
-def policy(bucket: str, function: str, region: str, api_alias: str | None = None) -> dict:
+def policy(
+    bucket: str,
+    function: str,
+    region: str,
+    api_alias: str | None = None,
+    *,
+    admin_parameter: str | None = None,
+    tracing: bool = False,
+    failed_work_queue: str | None = None,
+) -> dict:
     """The role's policy. `api_alias`: the alias API Gateway's integration invokes (a SnapStart
     stage's); the integration calls Lambda with this role's credentials, and IAM matches the
-    qualified ARN it invokes, which the unqualified function ARN does not cover."""
+    qualified ARN it invokes, which the unqualified function ARN does not cover.
+    `admin_parameter`: the Parameter Store name of the admin token, read with GetParameter (a
+    SecureString under the AWS managed key `aws/ssm`, whose key policy lets the account's
+    principals decrypt through SSM: no KMS grant is needed). `tracing`: active tracing, whose
+    segments Lambda sends with the function's role (X-Ray's PutTraceSegments and
+    PutTelemetryRecords have no resource-level permissions: `*` is the only resource they take).
+    `failed_work_queue`: the SQS queue asynchronous invocations go to when they fail (Lambda
+    sends to an on-failure destination with the function's role)."""
     bucket_arn = f"arn:aws:s3:::{bucket}"
     objects = []
     for pattern, actions in S3_GRANTS:
@@ -70,17 +86,14 @@ def policy(bucket: str, function: str, region: str, api_alias: str | None = None
                 "Action": ["lambda:InvokeFunction"],
                 "Resource": f"arn:aws:lambda:{region}:*:function:{function}",
             },
-            *(
-                [
-                    {
-                        "Sid": "ApiGatewayInvokesTheAlias",
-                        "Effect": "Allow",
-                        "Action": ["lambda:InvokeFunction"],
-                        "Resource": f"arn:aws:lambda:{region}:*:function:{function}:{api_alias}",
-                    }
-                ]
-                if api_alias
-                else []
+            *_when(
+                api_alias,
+                {
+                    "Sid": "ApiGatewayInvokesTheAlias",
+                    "Effect": "Allow",
+                    "Action": ["lambda:InvokeFunction"],
+                    "Resource": f"arn:aws:lambda:{region}:*:function:{function}:{api_alias}",
+                },
             ),
             {
                 "Sid": "WriteItsOwnLogs",
@@ -88,8 +101,40 @@ def policy(bucket: str, function: str, region: str, api_alias: str | None = None
                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": [log_group, f"{log_group}:*"],
             },
+            *_when(
+                admin_parameter,
+                {
+                    "Sid": "ReadTheAdminToken",
+                    "Effect": "Allow",
+                    "Action": ["ssm:GetParameter"],
+                    "Resource": f"arn:aws:ssm:{region}:*:parameter/{(admin_parameter or '').lstrip('/')}",
+                },
+            ),
+            *_when(
+                failed_work_queue,
+                {
+                    "Sid": "KeepFailedAsynchronousWork",
+                    "Effect": "Allow",
+                    "Action": ["sqs:SendMessage"],
+                    "Resource": f"arn:aws:sqs:{region}:*:{failed_work_queue}",
+                },
+            ),
+            *_when(
+                tracing,
+                {
+                    "Sid": "SendTraces",
+                    "Effect": "Allow",
+                    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    "Resource": "*",
+                },
+            ),
         ],
     }
+
+
+def _when(condition, statement: dict) -> list[dict]:
+    """The statement, when the stage needs it."""
+    return [statement] if condition else []
 
 
 def api_alias(config: dict) -> str | None:
@@ -106,9 +151,20 @@ def api_alias(config: dict) -> str | None:
 
 def stage_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
     """What the role policy of `stage` must hold: its bucket, its function, its region."""
+    from catsite_tools.deploy.operations import failed_work_queue_name
+
     config = stage_config(stage, settings_file)
-    bucket = config["aws_environment_variables"]["CATSITE_BUCKET"]
-    return policy(bucket, function_name(stage, settings_file), config["aws_region"], api_alias(config))
+    env = config["aws_environment_variables"]
+    function = function_name(stage, settings_file)
+    return policy(
+        env["CATSITE_BUCKET"],
+        function,
+        config["aws_region"],
+        api_alias(config),
+        admin_parameter=env.get("CATSITE_ADMIN_TOKEN_PARAMETER") or None,
+        tracing=bool(config.get("xray_tracing")),
+        failed_work_queue=failed_work_queue_name(function),
+    )
 
 
 def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:
@@ -118,6 +174,20 @@ def stage_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path,
         path = POLICY_DIR / f"{function_name(stage, settings_file)}.json"
         answer[stage] = (path, stage_policy(stage, settings_file))
     return answer
+
+
+def deployer_policies(settings_file: Path = SETTINGS_FILE) -> dict[str, tuple[Path, dict]]:
+    """For each stage: where the policy of the identity that deploys it lives, and what it holds
+    (`catsite_tools.deploy.deployer`)."""
+    from catsite_tools.deploy.deployer import deployer_policy
+
+    return {
+        stage: (
+            POLICY_DIR / f"{function_name(stage, settings_file)}-deployer.json",
+            deployer_policy(stage, settings_file),
+        )
+        for stage in stage_names(settings_file)
+    }
 
 
 def copy_zappa_settings(root: Path, folder: Path) -> None:
@@ -144,13 +214,27 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="scripts/iam-policy",
-        description="Write each stage's Lambda role policy (scripts/iam/<function>.json) from "
+        description="Write each stage's Lambda role policy (scripts/iam/<function>.json) and the "
+        "policy of the identity that deploys it (scripts/iam/<function>-deployer.json) from "
         "zappa_settings.json; with --check, only report files that are out of date.",
     )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
+    parser.add_argument(
+        "--ci-trust",
+        metavar="OWNER/REPO",
+        help="print, for each stage, the trust policy of a deployer role GitHub Actions assumes (OIDC)",
+    )
     args = parser.parse_args(argv)
+    if args.ci_trust:
+        from catsite_tools.deploy.deployer import ci_trust_policy
+
+        for stage in stage_names(Path("zappa_settings.json")):
+            print(f"{stage}:\n{render(ci_trust_policy(args.ci_trust, stage))}")
+        return 0
     stale = 0
-    for stage, (path, document) in stage_policies(Path("zappa_settings.json")).items():
+    settings = Path("zappa_settings.json")
+    files = [*stage_policies(settings).items(), *deployer_policies(settings).items()]
+    for stage, (path, document) in files:
         current = path.read_text() if path.exists() else None
         if current == render(document):
             print(f"{stage}: {path} is up to date")

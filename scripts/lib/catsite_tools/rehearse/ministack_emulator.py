@@ -1,4 +1,4 @@
-"""The serving rehearsal's local AWS: ministack, with seven AWS behaviours it lacks.
+"""The serving rehearsal's local AWS: ministack, with thirteen AWS behaviours it lacks.
 
     .venv-ministack/bin/python scripts/lib/catsite_tools/rehearse/ministack_emulator.py
 
@@ -38,6 +38,42 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
    `endpointConfiguration` holds them as `types`, `vpcEndpointIds`). ministack stores the
    template's property as it is, so the API reads back with no endpoint type at all (Zappa makes
    a stage's API through a stack, and catsite's must be Regional behind its distribution).
+12. An alarm is evaluated whenever data for its metric arrives, from whichever source: "CloudWatch
+   ... evaluates ... alarms" on the metric's data points, and Lambda "sends metrics to
+   CloudWatch" for every invocation (CloudWatch user guide, "Using Amazon CloudWatch alarms";
+   Lambda developer guide, "Types of metrics for Lambda functions"). ministack evaluates alarms
+   only on PutMetricData and PutMetricAlarm, so a failing function never moved its Errors alarm.
+13. A log line of a function that is an Embedded Metric Format document becomes metrics: "CloudWatch
+   Logs ... automatically extract[s] metric values embedded in structured log events" (CloudWatch
+   user guide, "Specification: Embedded metric format"): each metric of each directive, by each
+   of its dimension sets, in its namespace, with its unit. ministack stores the line only.
+10. A failed attempt of an asynchronous invocation counts in the function's `Errors`: "Errors: the
+   number of invocations that result in a function error" (Lambda developer guide, "Types of
+   metrics for Lambda functions"), whatever the invocation type. ministack records an
+   asynchronous invocation once, when it is queued, as a success, so a failing `@task` job or
+   schedule never moved an Errors alarm.
+11. An alarm watches one metric: its namespace, name and dimensions ("a metric is uniquely defined by
+   a name, a namespace, and zero or more dimensions"; an alarm "watches a single CloudWatch
+   metric", CloudWatch user guide, "Metrics concepts" and "Using Amazon CloudWatch alarms").
+   ministack ignores an alarm's dimensions, so one function's errors moved every function's
+   Errors alarm.
+12. IAM authorises an action that names its resource in its parameters against that resource
+   (Service Authorization Reference: Lambda's CreateFunction on `function`, CloudWatch's
+   PutDashboard, GetDashboard and DeleteDashboards on `dashboard`, DeleteAlarms on `alarm`,
+   Elastic Load Balancing's CreateLoadBalancer and CreateTargetGroup on `loadbalancer/app` and
+   `targetgroup`). ministack evaluates these against `*`, so a policy scoped to a stage's own
+   names (the deployer's) was refused them; the same for EventBridge's PutTargets, RemoveTargets
+   and ListTargetsByRule on the `rule` they name. And a rule on the default event bus is
+   `rule/<name>` (the bus is named in a rule's ARN only when it is not the default: Service
+   Authorization Reference, "Resource types defined by Amazon EventBridge"); ministack wrote
+   `rule/default/<name>`.
+13. IAM authorises a Lambda request as the action its API names: GetAlias, UpdateAlias and
+   DeleteAlias on `.../aliases/{name}`; Get, Put and DeleteFunctionConcurrency on
+   `.../concurrency`; the FunctionEventInvokeConfig actions on `.../event-invoke-config`;
+   ListFunctionUrlConfigs on `.../urls` (Lambda API reference; Service Authorization Reference,
+   "Actions defined by AWS Lambda"). ministack took reading an alias for ListAliases, every
+   concurrency call for PutFunctionConcurrency, and the others for GetFunction or
+   UpdateFunctionCode.
 
 Left as ministack has them, because catsite relies on neither (the door tests hold catsite to
 AWS's shapes, built from the AWS pages): header names arrive lower-cased and repeated headers
@@ -48,6 +84,7 @@ http listener, which is what the emulator is).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import http.client
 import os
@@ -268,10 +305,252 @@ def _rest_api_with_its_endpoint_type(create, update):
     return created, updated
 
 
+def _record_metric_evaluating_alarms(original):
+    from ministack.services import cloudwatch
+
+    def record_metric(namespace, metric_name, value, unit="None", dimensions=None):
+        original(namespace, metric_name, value, unit, dimensions)
+        for alarm in list(cloudwatch._alarms.values()):
+            if alarm.get("Namespace") == namespace and alarm.get("MetricName") == metric_name:
+                # as ministack's own evaluation does: an alarm's error never breaks the caller
+                with contextlib.suppress(Exception):
+                    cloudwatch._evaluate_alarm(alarm)
+
+    return record_metric
+
+
+def emf_metrics(line: str) -> list[tuple[str, str, float, str, dict]]:
+    """(namespace, metric, value, unit, dimensions) of every metric an EMF line names; [] for a
+    line that is not one (not JSON, no `_aws.CloudWatchMetrics`, a member missing)."""
+    import json
+
+    try:
+        document = json.loads(line)
+        directives = document["_aws"]["CloudWatchMetrics"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    found = []
+    for directive in directives if isinstance(directives, list) else []:
+        try:
+            for dimensions in directive.get("Dimensions") or [[]]:
+                dims = {name: str(document[name]) for name in dimensions}
+                for metric in directive["Metrics"]:
+                    values = document[metric["Name"]]
+                    for value in values if isinstance(values, list) else [values]:
+                        found.append(
+                            (
+                                directive["Namespace"],
+                                metric["Name"],
+                                float(value),
+                                metric.get("Unit", "None"),
+                                dims,
+                            )
+                        )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return found
+
+
+def _logs_extracting_metrics(original):
+    from ministack.services import cloudwatch
+
+    def emit_lambda_logs(func, request_id, log_text, error, duration_ms, *, log_source=None):
+        original(func, request_id, log_text, error, duration_ms, log_source=log_source)
+        for line in (log_text or "").splitlines():
+            if '"_aws"' in line:
+                for namespace, name, value, unit, dims in emf_metrics(line[line.find("{") :]):
+                    cloudwatch.record_metric(namespace, name, value, unit, dims)
+
+    return emit_lambda_logs
+
+
+_COMPARE = {
+    "GreaterThanOrEqualToThreshold": lambda value, threshold: value >= threshold,
+    "GreaterThanThreshold": lambda value, threshold: value > threshold,
+    "LessThanThreshold": lambda value, threshold: value < threshold,
+    "LessThanOrEqualToThreshold": lambda value, threshold: value <= threshold,
+}
+
+
+def _alarm_by_dimensions(original):
+    """An alarm with dimensions judged on its own metric's points only (behaviour 7); the state
+    change is made, recorded and notified through ministack's own helpers."""
+    import time
+
+    from ministack.services import cloudwatch
+
+    def evaluate_alarm(alarm):
+        wanted = cloudwatch._dims_from_list(alarm.get("Dimensions") or [])
+        operator = _COMPARE.get(alarm.get("ComparisonOperator", ""))
+        if not wanted or operator is None or not alarm.get("Namespace") or not alarm.get("MetricName"):
+            return original(alarm)
+        key = (alarm["Namespace"], alarm["MetricName"], cloudwatch._dims_key(wanted))
+        cutoff = time.time() - alarm.get("Period", 60) * alarm.get("EvaluationPeriods", 1)
+        recent = [
+            p
+            for k, points in list(cloudwatch._metrics.items())
+            if k == key
+            for p in points
+            if p["Timestamp"] >= cutoff
+        ]
+        if not recent:
+            return None
+        statistic = alarm.get("ExtendedStatistic") or alarm.get("Statistic", "Average")
+        value = cloudwatch._stat_value(cloudwatch._calc_stats(recent), statistic, recent)
+        if value is None:
+            return None
+        threshold = alarm.get("Threshold", 0)
+        old, new = alarm["StateValue"], "ALARM" if operator(value, threshold) else "OK"
+        if old != new:
+            reason = f"Threshold Crossed: {statistic} {value} {alarm['ComparisonOperator']} {threshold}"
+            alarm.update(StateValue=new, StateReason=reason, StateUpdatedTimestamp=int(time.time()))
+            cloudwatch._record_history(alarm["AlarmName"], old, new, reason)
+            cloudwatch._dispatch_alarm_actions(alarm, old, new, reason)
+            cloudwatch._evaluate_parent_alarms(alarm)
+        return None
+
+    return evaluate_alarm
+
+
+def _resources_named_in_parameters(original):
+    """extract_resource_arn with behaviour 8; every other request as ministack names it."""
+    import json
+    from urllib.parse import parse_qs
+
+    def field(body, query_params, name):
+        """A parameter from a JSON body as it is (a list stays a list), else from the query or
+        form parameters (their first value)."""
+        try:
+            value = json.loads(body or b"{}").get(name)
+        except (ValueError, AttributeError):
+            value = None
+        if value is not None:
+            return value
+        value = query_params.get(name)
+        if value is None and body:
+            value = parse_qs(body.decode("utf-8", "replace")).get(name)
+        return value[0] if isinstance(value, list) and value else value
+
+    def extract_resource_arn(service, method, path, headers, body, query_params, region, account_id):
+        arn = original(service, method, path, headers, body, query_params, region, account_id)
+        default_rule = f"arn:aws:events:{region}:{account_id}:rule/default/"
+        if service == "events" and arn.startswith(default_rule):
+            return f"arn:aws:events:{region}:{account_id}:rule/" + arn[len(default_rule) :]
+        if arn != "*":
+            return arn
+        target = (headers.get("x-amz-target") or headers.get("X-Amz-Target") or "").rsplit(".", 1)[-1]
+        action = field(body, query_params, "Action") or target
+        if service == "lambda" and method == "POST" and path.rstrip("/").endswith("/functions"):
+            name = field(body, query_params, "FunctionName")
+            if name:
+                return (
+                    name
+                    if name.startswith("arn:")
+                    else f"arn:aws:lambda:{region}:{account_id}:function:{name}"
+                )
+        if service == "monitoring":
+            dashboard = field(body, query_params, "DashboardName") or field(
+                body, query_params, "DashboardNames.member.1"
+            )
+            names = field(body, query_params, "DashboardNames")
+            if not dashboard and isinstance(names, list) and names:
+                dashboard = names[0]
+            if dashboard:
+                return f"arn:aws:cloudwatch::{account_id}:dashboard/{dashboard}"
+            alarms = field(body, query_params, "AlarmNames")
+            alarm = (
+                alarms[0]
+                if isinstance(alarms, list) and alarms
+                else field(body, query_params, "AlarmNames.member.1")
+            )
+            if alarm and action in ("DeleteAlarms", ""):
+                return f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{alarm}"
+        if service == "events":
+            rule = field(body, query_params, "Rule")  # PutTargets, RemoveTargets, ListTargetsByRule
+            if rule:
+                return f"arn:aws:events:{region}:{account_id}:rule/{rule}"
+        if service == "elasticloadbalancing":
+            name = field(body, query_params, "Name")
+            if name and action == "CreateLoadBalancer":
+                return f"arn:aws:elasticloadbalancing:{region}:{account_id}:loadbalancer/app/{name}/*"
+            if name and action == "CreateTargetGroup":
+                return f"arn:aws:elasticloadbalancing:{region}:{account_id}:targetgroup/{name}/*"
+        return arn
+
+    return extract_resource_arn
+
+
+#: Lambda's actions by the sub-resource of a function path (Lambda API reference: GetAlias,
+#: UpdateAlias, DeleteAlias on .../aliases/{name}; Get/Put/DeleteFunctionConcurrency on
+#: .../concurrency; Get/Put/Update/DeleteFunctionEventInvokeConfig on .../event-invoke-config;
+#: ListFunctionUrlConfigs on .../urls).
+_LAMBDA_SUB_ACTIONS = {
+    ("aliases", True): {"GET": "GetAlias", "PUT": "UpdateAlias", "DELETE": "DeleteAlias"},
+    ("concurrency", False): {"GET": "GetFunctionConcurrency", "PUT": "PutFunctionConcurrency",
+                             "DELETE": "DeleteFunctionConcurrency"},
+    ("event-invoke-config", False): {"GET": "GetFunctionEventInvokeConfig",
+                                     "PUT": "PutFunctionEventInvokeConfig",
+                                     "POST": "UpdateFunctionEventInvokeConfig",
+                                     "DELETE": "DeleteFunctionEventInvokeConfig"},
+    ("urls", False): {"GET": "ListFunctionUrlConfigs"},
+}  # fmt: skip
+
+
+def _lambda_actions_by_path(original):
+    """Lambda's action for a request, as its API names it (behaviour 9); ministack's otherwise."""
+
+    def lambda_action(method, path):
+        parts = [p for p in path.split("/") if p]
+        if "functions" in parts:
+            rest = parts[parts.index("functions") + 1 :]
+            if len(rest) >= 2:
+                named = _LAMBDA_SUB_ACTIONS.get((rest[1], len(rest) > 2))
+                if named and method in named:
+                    return named[method]
+        return original(method, path)
+
+    return lambda_action
+
+
+_asynchronous = contextvars.ContextVar("catsite_rehearsal_asynchronous", default=False)
+
+
+def _async_marking(original):
+    """The asynchronous path, marked: its worker thread runs in a copy of this context."""
+
+    def invoke_async_with_retry(func, event):
+        token = _asynchronous.set(True)
+        try:
+            return original(func, event)
+        finally:
+            _asynchronous.reset(token)
+
+    return invoke_async_with_retry
+
+
+def _execute_counting_async_errors(original):
+    from ministack.services import cloudwatch
+
+    def execute_function(func, event):
+        result = original(func, event)
+        if _asynchronous.get() and result.get("error"):
+            config = func.get("config") or func
+            name = config.get("FunctionName", "unknown")
+            cloudwatch.record_metric("AWS/Lambda", "Errors", 1, "Count", {"FunctionName": name})
+        return result
+
+    return execute_function
+
+
 def extend_ministack() -> None:
-    """Add the seven behaviours, before ministack serves its first request."""
+    """Add the thirteen behaviours, before ministack serves its first request (and before its app
+    imports the IAM helpers by name)."""
+    from ministack.core import iam_actions
+
+    iam_actions.extract_resource_arn = _resources_named_in_parameters(iam_actions.extract_resource_arn)
+    iam_actions._lambda_action = _lambda_actions_by_path(iam_actions._lambda_action)
     from ministack import app
-    from ministack.services import alb, apigateway_v1, cloudfront
+    from ministack.services import alb, apigateway_v1, cloudfront, cloudwatch, lambda_svc
     from ministack.services.cloudformation import provisioners
 
     alb._ACTION_MAP["DescribeTargetHealth"] = _target_health_with_not_registered(
@@ -286,6 +565,11 @@ def extend_ministack() -> None:
     rest_api["create"], rest_api["update"] = _rest_api_with_its_endpoint_type(
         rest_api["create"], rest_api["update"]
     )
+    cloudwatch.record_metric = _record_metric_evaluating_alarms(cloudwatch.record_metric)
+    cloudwatch._evaluate_alarm = _alarm_by_dimensions(cloudwatch._evaluate_alarm)
+    lambda_svc._emit_lambda_logs = _logs_extracting_metrics(lambda_svc._emit_lambda_logs)
+    lambda_svc.invoke_async_with_retry = _async_marking(lambda_svc.invoke_async_with_retry)
+    lambda_svc._execute_function = _execute_counting_async_errors(lambda_svc._execute_function)
 
 
 def main() -> None:

@@ -1,20 +1,25 @@
 """scripts/rehearse: the deploy rehearsed against a local AWS, checked after every step.
 
-For each stage: `scripts/deploy` (first run: `zappa deploy`), traffic through every front door,
-`scripts/deploy` again (`zappa update`) and a check that every door runs the new version, `zappa
-status`, `scripts/undeploy`; after each, what exists is compared with what the stage's settings
-ask for (`checks`, `doors`), and at the end nothing may be left but what Zappa
-keeps by design. The local AWS (`emulators`) is ministack by default, which runs the
-deployed zip and serves it through API Gateway and the ALB (`serve`); `--emulator moto`
+For each stage, as an identity holding only the stage's deployer policy (`scripts/iam-policy`
+writes it; the emulator enforces it): `scripts/deploy` (first run: `zappa deploy`), traffic
+through every front door, `scripts/deploy` again (`zappa update`) and a check that every door
+runs the new version, `zappa status`, `scripts/undeploy`; after each, what exists is compared
+with what the stage's settings ask for (`checks`, `doors`, `operations`), and at the end nothing
+may be left but what Zappa keeps by design. The local AWS (`emulators`) is ministack by default,
+which runs the deployed zip and serves it through API Gateway and the ALB (`serve`); `--emulator moto`
 checks the resources only. Dummy credentials, its own process on 127.0.0.1 and a free port:
 nothing here can reach AWS.
 
 The settings are a rehearsal copy of zappa_settings.json in a temporary folder: `CHANGE-ME`
 replaced by the emulator's ids, each stage's role policy written for the rehearsal's bucket (as
 `scripts/iam-policy` writes it), `"touch": false`, and on an emulator that serves, the stage's
-S3 endpoint (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not AWS's), where its
-distribution is served (`catsite_edge.served_at`: the site's address is the emulator's, not
-`https://<id>.cloudfront.net`) and an admin token (the smoke test deletes its picture).
+S3 and Parameter Store endpoints (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not
+AWS's; `AWS_ENDPOINT_URL_SSM`), where its distribution is served (`catsite_edge.served_at`: the
+site's address is the emulator's, not `https://<id>.cloudfront.net`), a short life for the kept
+admin token (the rehearsal rotates it) and an API Gateway throttle one client can cross (the
+rehearsal checks its 429s). Each stage's admin token is put in the emulator's Parameter Store
+(the smoke test deletes its picture with it). The operations of each stage (`operations`) are
+checked after every deploy, exercised after the first, and gone after undeploy.
 
 `--hold` (one stage, on ministack) deploys the stage and runs the smoke, then prints one JSON line
 on stdout, `{"stage", "endpoint", "site", "doors": {"cdn", "rest", "alb"?}, "function", "bucket"}`
@@ -39,10 +44,11 @@ from pathlib import Path
 import boto3
 
 from catsite_tools import ROOT
+from catsite_tools.deploy.deployer import deployer_policy
 from catsite_tools.deploy.iam import stage_policy
 from catsite_tools.deploy.zappa_stage import function_name, stage_config, stage_names
 from catsite_tools.local.s3 import DUMMY_CREDENTIALS
-from catsite_tools.rehearse import checks, serve
+from catsite_tools.rehearse import checks, operations, serve
 from catsite_tools.rehearse.checks import ORIGIN, REGION
 from catsite_tools.rehearse.doors import check_schedule_gone
 from catsite_tools.rehearse.emulators import EMULATORS
@@ -60,6 +66,7 @@ class Rehearsal:
         self.folder = folder
         self.settings = folder / "zappa_settings.json"
         self.differences: list[str] = []
+        self.deployers: dict[str, dict] = {}
         credentials = {key.lower(): value for key, value in DUMMY_CREDENTIALS.items()}
         self.session = boto3.Session(region_name=REGION, **credentials)
         keep = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -82,9 +89,11 @@ class Rehearsal:
             print(f"  DIFF {what}: {actual!r}, expected {expected!r}", flush=True)
             self.differences.append(what)
 
-    def run(self, command: list[str]) -> subprocess.CompletedProcess:
+    def run(self, command: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
         print("$ " + " ".join(command), flush=True)
-        done = subprocess.run(command, cwd=ROOT, env=self.env, text=True, capture_output=True, check=False)
+        done = subprocess.run(
+            command, cwd=ROOT, env=env or self.env, text=True, capture_output=True, check=False
+        )
         print(
             "".join(f"    {line}\n" for line in (done.stdout + done.stderr).splitlines()), end="", flush=True
         )
@@ -132,8 +141,11 @@ class Rehearsal:
                 env["CATSITE_BUCKET"] = f"catsite-{name}-rehearsal"
                 env["CATSITE_CORS_ORIGINS"] = cors_origins
                 if self.emulator.serves:
+                    # low enough for one client to cross: the burst check sees the 429s
+                    stage.setdefault("catsite_operations", {})["api_throttle"] = operations.REHEARSAL_THROTTLE
                     env["AWS_ENDPOINT_URL_S3"] = self.endpoint
-                    env["CATSITE_ADMIN_TOKEN"] = serve.ADMIN_TOKEN
+                    env["AWS_ENDPOINT_URL_SSM"] = self.endpoint
+                    env["CATSITE_ADMIN_TOKEN_TTL_SECONDS"] = str(operations.TOKEN_TTL_SECONDS)
         for stage in stages.values():
             if self.emulator.serves and "aws_environment_variables" in stage:
                 stage["catsite_edge"] = {
@@ -148,17 +160,56 @@ class Rehearsal:
         self.settings.write_text(json.dumps(stages, indent=4))
         return self.settings
 
+    def deployer(self, stage: str) -> dict:
+        """The environment of the identity that deploys `stage`: an IAM user holding only the
+        policy `scripts/iam-policy` writes for it (`catsite_tools.deploy.deployer`), which the
+        emulator enforces (ministack with IAM on); made once per stage."""
+        if stage not in self.deployers:
+            iam = self.client("iam")
+            user = f"{function_name(stage, self.settings)}-deployer"
+            iam.create_user(UserName=user)
+            document = json.dumps(deployer_policy(stage, self.settings))
+            iam.put_user_policy(UserName=user, PolicyName="deploy-the-stage", PolicyDocument=document)
+            key = iam.create_access_key(UserName=user)["AccessKey"]
+            env = {k: v for k, v in self.env.items() if k != "AWS_SESSION_TOKEN"}  # a user's own key
+            self.deployers[stage] = {
+                **env,
+                "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+            }
+            print(
+                f"emulator: {stage} is deployed by IAM user {user}, holding only its deployer policy",
+                flush=True,
+            )
+        return self.deployers[stage]
+
+    def put_admin_tokens(self) -> None:
+        """Each stage's admin token where the stage looks for it: a SecureString in Parameter
+        Store (the smoke test deletes its picture with it)."""
+        ssm = self.client("ssm")
+        for name, stage in json.loads(self.settings.read_text()).items():
+            parameter = (stage.get("aws_environment_variables") or {}).get("CATSITE_ADMIN_TOKEN_PARAMETER")
+            if parameter:
+                ssm.put_parameter(
+                    Name=parameter, Value=serve.ADMIN_TOKEN, Type="SecureString", Overwrite=True
+                )
+                print(f"emulator: {name}'s admin token in Parameter Store, {parameter}", flush=True)
+
     # -- one stage ------------------------------------------------------------------------------
 
     def deploy(self, stage: str, zip_path: Path | None, first: bool) -> tuple[dict, str]:
         config = {**stage_config(stage, self.settings), "stage": stage}
         name = function_name(stage, self.settings)
         command = [str(ROOT / "scripts" / "deploy"), stage, "--settings", str(self.settings)]
-        done = self.run(command + ["--origin", ORIGIN] + (["--zip", str(zip_path)] if zip_path else []))
+        done = self.run(
+            command + ["--origin", ORIGIN] + (["--zip", str(zip_path)] if zip_path else []),
+            self.deployer(stage),
+        )
         self.check("scripts/deploy exit status", done.returncode, 0)
         said = f"{stage} is not deployed yet" if first else f"{stage} is deployed: updating it"
         self.check(f"chose zappa {'deploy' if first else 'update'}", said in done.stdout, True)
         checks.check_deployed(self, stage, config, name)
+        operations.check_operations(self, stage, config, name)
         urls = checks.expected_printed_urls(self, name, config)
         self.check("printed the site's URLs", checks.printed_urls(done.stdout), urls)
         return config, name
@@ -171,6 +222,8 @@ class Rehearsal:
             print(f"\n== {stage}: traffic through every front door", flush=True)
             serve.smoke_every_door(self, name, config)
             serve.check_origin(self, name, config, allowed=False)
+            print(f"\n== {stage}: failed work, alarms, the throttle, a rotated secret", flush=True)
+            operations.exercise(self, stage, config, name)
         if hold is not None:
             hold(self.held(stage, name, config))
             short = True
@@ -187,7 +240,7 @@ class Rehearsal:
             self.write_settings(alb)
 
             print(f"\n== {stage}: zappa status", flush=True)
-            done = self.run([ZAPPA, "status", stage, "-s", str(self.settings)])
+            done = self.run([ZAPPA, "status", stage, "-s", str(self.settings)], self.deployer(stage))
             self.check("zappa status exit status", done.returncode, 0)
             self.check("status names the function", f"Lambda Name:          {name}" in done.stdout, True)
             apis = checks.rest_apis(self, name)
@@ -195,9 +248,13 @@ class Rehearsal:
 
         print(f"\n== {stage}: scripts/undeploy", flush=True)
         function_arn = (checks.function(self, name) or {}).get("FunctionArn")
-        done = self.run([str(ROOT / "scripts" / "undeploy"), stage, "--settings", str(self.settings)])
+        done = self.run(
+            [str(ROOT / "scripts" / "undeploy"), stage, "--settings", str(self.settings)],
+            self.deployer(stage),
+        )
         self.check("scripts/undeploy exit status", done.returncode, 0)
         checks.check_gone(self, stage, name, config)
+        operations.check_operations_gone(self, name)
         check_schedule_gone(self, function_arn, name)
         role = f"{name}-ZappaLambdaExecutionRole"
         roles = [r["RoleName"] for r in self.client("iam").list_roles()["Roles"]]
@@ -287,6 +344,7 @@ def rehearse_all(args, stages: list[str], zips: dict, hold: Hold | None) -> int:
         rehearsal = Rehearsal(emulator, Path(folder))
         alb = rehearsal.alb_prerequisites()
         rehearsal.write_settings(alb)
+        rehearsal.put_admin_tokens()
         for stage in stages:
             rehearsal.rehearse(stage, Path(zips[stage]) if stage in zips else None, args.short, alb, hold)
         print("\n== after every undeploy", flush=True)

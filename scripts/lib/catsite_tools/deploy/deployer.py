@@ -1,0 +1,245 @@
+"""The policy of the identity that deploys a stage (a CI role): what `scripts/deploy`, `zappa
+status` and `scripts/undeploy` call, on the stage's own resources.
+
+Every resource is the stage's by name: the function `<function>` (its versions and aliases), its
+execution role `<function>-ZappaLambdaExecutionRole` (passed only to Lambda and API Gateway), the
+CloudFormation stack `<function>` Zappa's API is made by, the schedule rules `<function>-*`, the
+load balancer and target group `<function>`, the log group, the deploy bucket and the data
+bucket (its configuration, and `static/*`), the failed-work queue, the alarm topic, alarms
+`<function>-*`, the dashboard and the admin token's parameter (read without decryption: the
+deploy checks that it is a SecureString). API Gateway cannot be scoped to an API that does not
+exist yet: its REST APIs are granted as a whole (`/restapis`, `/restapis/*`). The List and
+Describe actions that IAM does not scope to a resource ("Service Authorization Reference": no
+resource type) are granted on `*`, each named; no action is a wildcard.
+
+`scripts/iam-policy` writes it for each stage (`scripts/iam/<function>-deployer.json`); the
+rehearsal deploys, updates and undeploys as an identity holding only it, on ministack, which
+evaluates IAM.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from catsite_tools.deploy.zappa_stage import SETTINGS_FILE, function_name, stage_config
+
+#: Actions IAM authorises on `*` only (no resource type), each one the deploy calls.
+UNSCOPED = (
+    "apigateway:GET",  # GET /restapis (find the stage's API by name); scoped paths below too
+    "cloudformation:ListStacks",
+    "cloudfront:ListDistributions",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListDashboards",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "events:ListRuleNamesByTarget",
+    "lambda:ListFunctions",
+    "logs:DescribeLogGroups",
+    "s3:ListAllMyBuckets",
+    "sns:ListTopics",
+    "sqs:ListQueues",
+)
+
+LAMBDA = (
+    "lambda:AddPermission", "lambda:CreateAlias", "lambda:CreateFunction", "lambda:DeleteAlias",
+    "lambda:DeleteFunction", "lambda:DeleteFunctionConcurrency", "lambda:DeleteFunctionEventInvokeConfig",
+    "lambda:GetAlias", "lambda:GetFunction", "lambda:GetFunctionConcurrency",
+    "lambda:GetFunctionConfiguration",
+    "lambda:GetFunctionEventInvokeConfig", "lambda:GetPolicy", "lambda:ListFunctionUrlConfigs",
+    "lambda:ListVersionsByFunction", "lambda:PublishVersion", "lambda:PutFunctionConcurrency",
+    "lambda:PutFunctionEventInvokeConfig", "lambda:RemovePermission", "lambda:TagResource",
+    "lambda:UpdateAlias", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+    "lambda:UpdateFunctionEventInvokeConfig",
+)  # fmt: skip
+
+DATA_BUCKET = (
+    "s3:CreateBucket", "s3:GetBucketCORS", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock",
+    "s3:GetLifecycleConfiguration", "s3:ListBucket", "s3:PutBucketCORS", "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock", "s3:PutLifecycleConfiguration",
+)  # fmt: skip
+
+ELB = (
+    "elasticloadbalancing:AddTags", "elasticloadbalancing:CreateListener",
+    "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup",
+    "elasticloadbalancing:DeleteListener", "elasticloadbalancing:DeleteLoadBalancer",
+    "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DeregisterTargets",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "elasticloadbalancing:RegisterTargets",
+)  # fmt: skip
+
+
+def deployer_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
+    """What the identity that deploys `stage` must hold."""
+    from catsite_tools.deploy.operations import failed_work_queue_name, topic_name
+
+    config = stage_config(stage, settings_file)
+    fn = function_name(stage, settings_file)
+    region = config["aws_region"]
+    env = config["aws_environment_variables"]
+    data, deploys = env["CATSITE_BUCKET"], config["s3_bucket"]
+    function_arn = f"arn:aws:lambda:{region}:*:function:{fn}"
+    role_arn = f"arn:aws:iam::*:role/{fn}-ZappaLambdaExecutionRole"
+    log_group = f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{fn}"
+
+    def allow(sid: str, actions, resources) -> dict:
+        return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+
+    statements = [
+        allow("TheFunction", LAMBDA, [function_arn, f"{function_arn}:*"]),
+        allow(
+            "TheExecutionRole",
+            (
+                "iam:CreateRole",
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:UpdateAssumeRolePolicy",
+            ),
+            role_arn,
+        ),
+        {
+            **allow("PassTheExecutionRoleToLambdaAndApiGateway", ("iam:PassRole",), role_arn),
+            "Condition": {
+                "StringEquals": {"iam:PassedToService": ["lambda.amazonaws.com", "apigateway.amazonaws.com"]}
+            },
+        },
+        allow(
+            "ZappasStack",
+            (
+                "cloudformation:CreateStack",
+                "cloudformation:DeleteStack",
+                "cloudformation:DescribeStackEvents",
+                "cloudformation:DescribeStackResource",
+                "cloudformation:DescribeStackResources",
+                "cloudformation:DescribeStacks",
+                "cloudformation:ListStackResources",
+                "cloudformation:UpdateStack",
+            ),
+            f"arn:aws:cloudformation:{region}:*:stack/{fn}/*",
+        ),
+        allow(
+            "TheRestApis",
+            ("apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"),
+            [f"arn:aws:apigateway:{region}::/restapis", f"arn:aws:apigateway:{region}::/restapis/*"],
+        ),
+        allow(
+            "TheSchedule",
+            (
+                "events:DeleteRule",
+                "events:DescribeRule",
+                "events:ListTargetsByRule",
+                "events:PutRule",
+                "events:PutTargets",
+                "events:RemoveTargets",
+            ),
+            f"arn:aws:events:{region}:*:rule/{fn}-*",
+        ),
+        allow(
+            "TheDeployBucket",
+            ("s3:CreateBucket", "s3:GetBucketLocation", "s3:ListBucket", "s3:PutBucketTagging"),
+            f"arn:aws:s3:::{deploys}",
+        ),
+        allow(
+            "TheDeployBucketsObjects",
+            ("s3:DeleteObject", "s3:GetObject", "s3:PutObject"),
+            f"arn:aws:s3:::{deploys}/*",
+        ),
+        allow("TheDataBucket", DATA_BUCKET, f"arn:aws:s3:::{data}"),
+        allow("TheStaticAssets", ("s3:GetObject", "s3:PutObject"), f"arn:aws:s3:::{data}/static/*"),
+        allow(
+            "TheLogGroup",
+            (
+                "logs:CreateLogGroup",
+                "logs:DescribeLogStreams",
+                "logs:FilterLogEvents",
+                "logs:PutRetentionPolicy",
+            ),
+            [log_group, f"{log_group}:*"],
+        ),
+        allow(
+            "TheFailedWorkQueue",
+            (
+                "sqs:CreateQueue",
+                "sqs:DeleteQueue",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:SetQueueAttributes",
+            ),
+            f"arn:aws:sqs:{region}:*:{failed_work_queue_name(fn)}",
+        ),
+        allow(
+            "TheAlarmTopic",
+            ("sns:CreateTopic", "sns:DeleteTopic", "sns:ListSubscriptionsByTopic", "sns:Subscribe"),
+            f"arn:aws:sns:{region}:*:{topic_name(fn)}",
+        ),
+        allow(
+            "TheAlarms",
+            ("cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"),
+            [f"arn:aws:cloudwatch:{region}:*:alarm:{fn}-*", f"arn:aws:cloudwatch:us-east-1:*:alarm:{fn}-*"],
+        ),
+        allow(
+            "TheDashboard",
+            ("cloudwatch:DeleteDashboards", "cloudwatch:GetDashboard", "cloudwatch:PutDashboard"),
+            f"arn:aws:cloudwatch::*:dashboard/{fn}",
+        ),
+        allow("UnscopedReads", UNSCOPED, "*"),
+    ]
+    parameter = env.get("CATSITE_ADMIN_TOKEN_PARAMETER")
+    if parameter:
+        statements.append(
+            allow(
+                "CheckTheAdminToken",
+                ("ssm:GetParameter",),
+                f"arn:aws:ssm:{region}:*:parameter/{parameter.lstrip('/')}",
+            )
+        )
+    if config.get("alb_enabled"):
+        statements.append(
+            allow(
+                "TheLoadBalancer",
+                ELB,
+                [
+                    f"arn:aws:elasticloadbalancing:{region}:*:loadbalancer/app/{fn}/*",
+                    f"arn:aws:elasticloadbalancing:{region}:*:targetgroup/{fn}/*",
+                    f"arn:aws:elasticloadbalancing:{region}:*:listener/app/{fn}/*",
+                ],
+            )
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+#: GitHub's OpenID Connect issuer (GitHub docs, "About security hardening with OpenID Connect").
+GITHUB_ISSUER = "token.actions.githubusercontent.com"
+
+
+def ci_trust_policy(repository: str, stage: str, account: str = "<ACCOUNT>") -> dict:
+    """Who may assume the deployer role: GitHub Actions jobs of `repository` (owner/name) that
+    run in the GitHub environment named after the stage, with the audience AWS's action asks
+    for (`sts.amazonaws.com`). IAM user guide, "Creating a role for web identity or OpenID
+    Connect Federation"; GitHub docs, "Configuring OpenID Connect in Amazon Web Services": the
+    `sub` claim of a job in an environment is `repo:<owner>/<name>:environment:<environment>`,
+    so a pull request, a fork or another stage's job cannot deploy this one."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "GitHubActionsDeploysThisStage",
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::{account}:oidc-provider/{GITHUB_ISSUER}"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{GITHUB_ISSUER}:aud": "sts.amazonaws.com",
+                        f"{GITHUB_ISSUER}:sub": f"repo:{repository}:environment:{stage}",
+                    }
+                },
+            }
+        ],
+    }
