@@ -663,3 +663,53 @@ def test_an_action_is_authorised_against_the_resource_its_parameters_name(emulat
     events.put_targets(Rule="mine-rule", Targets=[target])
     with pytest.raises(events.exceptions.ClientError, match="AccessDenied"):
         events.put_rule(Name="other-rule", ScheduleExpression="rate(1 hour)")
+
+
+def test_cloudfronts_resources_are_authorised_by_their_type(emulator):
+    """Service Authorization Reference, "Actions defined by Amazon CloudFront": CreateDistribution
+    and CreateOriginAccessControl act on `distribution/*` and `origin-access-control/*`, Get and
+    Delete on the resource their id names; a policy granting origin access controls only allows
+    those, and no distribution (IAM user guide, "Policy evaluation logic")."""
+    iam = client(emulator, "iam")
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "cloudfront:CreateOriginAccessControl",
+                    "cloudfront:GetOriginAccessControl",
+                    "cloudfront:DeleteOriginAccessControl",
+                ],
+                "Resource": "arn:aws:cloudfront::*:origin-access-control/*",
+            }
+        ],
+    }
+    iam.create_user(UserName="edge-only")
+    iam.put_user_policy(UserName="edge-only", PolicyName="oac", PolicyDocument=json.dumps(grant))
+    key = iam.create_access_key(UserName="edge-only")["AccessKey"]
+    cloudfront = boto3.client(
+        "cloudfront",
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    config = {
+        "Name": "edge-only-oac",
+        "SigningProtocol": "sigv4",
+        "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3",
+    }
+    made = cloudfront.create_origin_access_control(OriginAccessControlConfig=config)["OriginAccessControl"]
+    etag = cloudfront.get_origin_access_control(Id=made["Id"])["ETag"]
+    cloudfront.delete_origin_access_control(Id=made["Id"], IfMatch=etag)
+    with pytest.raises(cloudfront.exceptions.ClientError, match="AccessDenied"):
+        cloudfront.create_origin_request_policy(
+            OriginRequestPolicyConfig={
+                "Name": "edge-only-policy",
+                "HeadersConfig": {"HeaderBehavior": "none"},
+                "CookiesConfig": {"CookieBehavior": "none"},
+                "QueryStringsConfig": {"QueryStringBehavior": "all"},
+            }
+        )

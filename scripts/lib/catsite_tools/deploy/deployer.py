@@ -5,7 +5,8 @@ Every resource is the stage's by name: the function `<function>` (its versions a
 execution role `<function>-ZappaLambdaExecutionRole` (passed only to Lambda and API Gateway), the
 CloudFormation stack `<function>` Zappa's API is made by, the schedule rules `<function>-*`, the
 load balancer and target group `<function>`, the log group, the deploy bucket and the data
-bucket (its configuration, and `static/*`), the failed-work queue, the alarm topic, alarms
+bucket (its configuration, and `static/*`), the edge's CloudFront resources (granted by type:
+their ids are made with them), the failed-work queue, the alarm topic, alarms
 `<function>-*`, the dashboard and the admin token's parameter (read without decryption: the
 deploy checks that it is a SecureString). API Gateway cannot be scoped to an API that does not
 exist yet: its REST APIs are granted as a whole (`/restapis`, `/restapis/*`). The List and
@@ -27,7 +28,11 @@ from catsite_tools.deploy.zappa_stage import SETTINGS_FILE, function_name, stage
 UNSCOPED = (
     "apigateway:GET",  # GET /restapis (find the stage's API by name); scoped paths below too
     "cloudformation:ListStacks",
+    "acm:ListCertificates",  # the edge: a custom domain's certificate, found by name
+    "acm:RequestCertificate",
     "cloudfront:ListDistributions",
+    "cloudfront:ListOriginAccessControls",
+    "cloudfront:ListOriginRequestPolicies",
     "cloudwatch:DescribeAlarms",
     "cloudwatch:ListDashboards",
     "ec2:DescribeSecurityGroups",
@@ -60,10 +65,29 @@ LAMBDA = (
 )  # fmt: skip
 
 DATA_BUCKET = (
-    "s3:CreateBucket", "s3:GetBucketCORS", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock",
-    "s3:GetLifecycleConfiguration", "s3:ListBucket", "s3:PutBucketCORS", "s3:PutBucketPolicy",
+    "s3:CreateBucket", "s3:DeleteBucketPolicy", "s3:GetBucketCORS", "s3:GetBucketOwnershipControls",
+    "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetLifecycleConfiguration",
+    "s3:ListBucket", "s3:PutBucketCORS", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy",
     "s3:PutBucketPublicAccessBlock", "s3:PutLifecycleConfiguration",
 )  # fmt: skip
+
+#: The edge (`catsite_tools.deploy.edge`): CloudFront's resources get their ids when they are
+#: made, so they are granted by type (Service Authorization Reference, "Resource types defined by
+#: Amazon CloudFront": distribution, origin-access-control, origin-request-policy).
+CLOUDFRONT = {
+    "distribution": (
+        "cloudfront:CreateDistribution", "cloudfront:DeleteDistribution", "cloudfront:GetDistribution",
+        "cloudfront:GetDistributionConfig", "cloudfront:TagResource", "cloudfront:UpdateDistribution",
+    ),
+    "origin-access-control": (
+        "cloudfront:CreateOriginAccessControl", "cloudfront:DeleteOriginAccessControl",
+        "cloudfront:GetOriginAccessControl", "cloudfront:UpdateOriginAccessControl",
+    ),
+    "origin-request-policy": (
+        "cloudfront:CreateOriginRequestPolicy", "cloudfront:DeleteOriginRequestPolicy",
+        "cloudfront:GetOriginRequestPolicy", "cloudfront:UpdateOriginRequestPolicy",
+    ),
+}  # fmt: skip
 
 ELB = (
     "elasticloadbalancing:AddTags", "elasticloadbalancing:CreateListener",
@@ -189,8 +213,26 @@ def deployer_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
             ("cloudwatch:DeleteDashboards", "cloudwatch:GetDashboard", "cloudwatch:PutDashboard"),
             f"arn:aws:cloudwatch::*:dashboard/{fn}",
         ),
+        *(
+            allow(f"TheEdge{kind.title().replace('-', '')}", actions, f"arn:aws:cloudfront::*:{kind}/*")
+            for kind, actions in CLOUDFRONT.items()
+        ),
         allow("UnscopedReads", UNSCOPED, "*"),
     ]
+    edge = config.get("catsite_edge") or {}
+    if edge.get("domain"):
+        statements.append(
+            allow("TheEdgeCertificate", ("acm:DescribeCertificate",), "arn:aws:acm:us-east-1:*:certificate/*")
+        )
+    if edge.get("hosted_zone_id"):
+        statements += [
+            allow(
+                "TheEdgeRecords",
+                ("route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
+                f"arn:aws:route53:::hostedzone/{edge['hosted_zone_id']}",
+            ),
+            allow("TheEdgeRecordsChange", ("route53:GetChange",), "arn:aws:route53:::change/*"),
+        ]
     parameter = env.get("CATSITE_ADMIN_TOKEN_PARAMETER")
     if parameter:
         statements.append(

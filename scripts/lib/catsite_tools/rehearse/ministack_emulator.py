@@ -61,7 +61,9 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
    (Service Authorization Reference: Lambda's CreateFunction on `function`, CloudWatch's
    PutDashboard, GetDashboard and DeleteDashboards on `dashboard`, DeleteAlarms on `alarm`,
    Elastic Load Balancing's CreateLoadBalancer and CreateTargetGroup on `loadbalancer/app` and
-   `targetgroup`). ministack evaluates these against `*`, so a policy scoped to a stage's own
+   `targetgroup`; CloudFront's CreateDistribution on `distribution/*`, and its origin access
+   controls and origin request policies by id, their creation on `<type>/*`). ministack
+   evaluates these against `*`, so a policy scoped to a stage's own
    names (the deployer's) was refused them; the same for EventBridge's PutTargets, RemoveTargets
    and ListTargetsByRule on the `rule` they name. And a rule on the default event bus is
    `rule/<name>` (the bus is named in a rule's ARN only when it is not the default: Service
@@ -465,6 +467,18 @@ def _resources_named_in_parameters(original):
             )
             if alarm and action in ("DeleteAlarms", ""):
                 return f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{alarm}"
+        if service == "cloudfront":
+            # CreateDistribution on `distribution/*`; the origin access controls and origin request
+            # policies by their id, their creation on `<type>/*` (Service Authorization Reference,
+            # "Actions defined by Amazon CloudFront"). The List actions stay on `*`.
+            parts = [p for p in path.split("/") if p]
+            for kind in ("distribution", "origin-access-control", "origin-request-policy"):
+                if kind in parts:
+                    rest = parts[parts.index(kind) + 1 :]
+                    if rest:
+                        return f"arn:aws:cloudfront::{account_id}:{kind}/{rest[0]}"
+                    if method == "POST":
+                        return f"arn:aws:cloudfront::{account_id}:{kind}/*"
         if service == "events":
             rule = field(body, query_params, "Rule")  # PutTargets, RemoveTargets, ListTargetsByRule
             if rule:

@@ -110,7 +110,10 @@ def check_operations(r, stage: str, config: dict, fn: str) -> None:
     topic = topic_arn(r, fn)
     r.check(f"SNS topic {topic_name(fn)}", topic is not None, True)
     balancer = "alb" if config.get("alb_enabled") else None
-    expected_alarms = sorted(a.name for a in alarms(_Stage(stage, config, fn), balancer, None))
+    # The stage's distribution (the edge step's: its Comment is the function's name), if it has one.
+    listed = r.client("cloudfront").list_distributions()["DistributionList"].get("Items", [])
+    distribution = next((d["Id"] for d in listed if d.get("Comment") == fn), None)
+    expected_alarms = sorted(a.name for a in alarms(_Stage(stage, config, fn), balancer, distribution))
     r.check("alarms", alarm_names(r, fn), expected_alarms)
     described = cloudwatch.describe_alarms(AlarmNamePrefix=f"{fn}-")["MetricAlarms"]
     r.check(
