@@ -47,6 +47,10 @@ def test_every_grant_names_an_action_and_the_stage_s_own_resources(stage):
                 assert resource.split(":::", 1)[1].split("/")[0].startswith("catsite-")
             elif resource.startswith("arn:aws:ssm:"):
                 assert resource.endswith(f"parameter/catsite/{stage}/admin-token")
+            elif resource.startswith("arn:aws:cloudfront::"):
+                # The edge's resources get their ids when they are made: granted by type.
+                kind = resource.split(":", 5)[5]
+                assert kind in ("distribution/*", "origin-access-control/*", "origin-request-policy/*")
             else:
                 assert fn in resource, resource
 
@@ -133,3 +137,24 @@ def test_only_github_s_provider_and_only_web_identity(trust):
         trust, "sts:AssumeRoleWithWebIdentity", "arn:aws:iam::123456789012:oidc-provider/other", token
     )
     assert json.loads(render(trust)) == trust
+
+
+def test_a_stage_with_a_custom_domain_may_read_its_certificate_and_write_its_records(tmp_path):
+    """The edge's custom domain (docs/edge.md): its certificate (us-east-1) is read, requested
+    only when the stage asks for one, and its alias records written in the stage's hosted zone."""
+    import json
+
+    stages = json.loads(SETTINGS.read_text())
+    stages["dev"]["catsite_edge"] = {
+        "domain": "cats.example.com",
+        "certificate_arn": "request",
+        "hosted_zone_id": "Z123",
+    }
+    settings = tmp_path / "zappa_settings.json"
+    settings.write_text(json.dumps(stages))
+    by_sid = {s["Sid"]: s for s in deployer_policy("dev", settings)["Statement"]}
+    assert by_sid["TheEdgeCertificate"]["Resource"] == "arn:aws:acm:us-east-1:*:certificate/*"
+    assert by_sid["RequestTheEdgeCertificate"]["Action"] == ["acm:RequestCertificate"]
+    assert by_sid["TheEdgeRecords"]["Resource"] == "arn:aws:route53:::hostedzone/Z123"
+    plain = {s["Sid"] for s in deployer_policy("dev", SETTINGS)["Statement"]}
+    assert not plain & {"TheEdgeCertificate", "RequestTheEdgeCertificate", "TheEdgeRecords"}

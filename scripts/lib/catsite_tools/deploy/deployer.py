@@ -29,7 +29,6 @@ UNSCOPED = (
     "apigateway:GET",  # GET /restapis (find the stage's API by name); scoped paths below too
     "cloudformation:ListStacks",
     "acm:ListCertificates",  # the edge: a custom domain's certificate, found by name
-    "acm:RequestCertificate",
     "cloudfront:ListDistributions",
     "cloudfront:ListOriginAccessControls",
     "cloudfront:ListOriginRequestPolicies",
@@ -224,6 +223,9 @@ def deployer_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
         statements.append(
             allow("TheEdgeCertificate", ("acm:DescribeCertificate",), "arn:aws:acm:us-east-1:*:certificate/*")
         )
+    if edge.get("certificate_arn") == "request":
+        # RequestCertificate has no resource type (Service Authorization Reference): `*` only.
+        statements.append(allow("RequestTheEdgeCertificate", ("acm:RequestCertificate",), "*"))
     if edge.get("hosted_zone_id"):
         statements += [
             allow(
