@@ -42,12 +42,23 @@ _tally: ContextVar[dict[str, int] | None] = ContextVar("catsite_metrics_tally", 
 
 @contextmanager
 def counting() -> Iterator[dict[str, int]]:
-    """A fresh tally for the block (a request, a job, a janitor run)."""
-    token = _tally.set({})
+    """A fresh tally for the block (a job, a janitor run; a request uses `open_tally`)."""
+    token, opened = open_tally()
     try:
-        yield _tally.get()
+        yield opened
     finally:
         _tally.reset(token)
+
+
+def open_tally():
+    """(token, tally): a fresh tally, without a context manager's cost (the request log opens
+    one per request); `_tally.reset(token)` closes it (`close_tally`)."""
+    opened: dict[str, int] = {}
+    return _tally.set(opened), opened
+
+
+def close_tally(token) -> None:
+    _tally.reset(token)
 
 
 def count(name: str, n: int = 1) -> None:

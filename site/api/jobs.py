@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask import request, url_for
 from flask_restful import Resource
 
+from catsite.api import answer
 from catsite.deadline import Deadline, OutOfTime
 from catsite.doors.table import door_for
 from catsite.errors import NotFound, StorageUnavailable
@@ -34,7 +35,7 @@ def accepted(job: Job):
     """202 with where to watch the job."""
     status_url = url_for("api.job", job_id=job.id)
     headers = {"Location": status_url, "Preference-Applied": "respond-async"}
-    return {"job": job.id, "status": job.status, "status_url": status_url, "code": 202}, 202, headers
+    return answer({"job": job.id, "status": job.status, "status_url": status_url, "code": 202}, 202, headers)
 
 
 def request_deadline() -> Deadline:
@@ -70,7 +71,7 @@ class PicturesArchive(Resource):
         digest = listing_digest(stores.pictures)
         existing = find_archive(stores, digest)
         if existing is not None:
-            return {**existing, "code": 200}, 200
+            return answer({**existing, "code": 200})
         asynchronous = wants_async()
         job, ours = claim_archive(
             stores, digest, observed, "Started on request" if asynchronous else "Starting"
@@ -86,7 +87,7 @@ class PicturesArchive(Resource):
             return accepted(job)
         if job.status is not JobStatus.DONE:
             raise JobFailed(job.reason or "The archive could not be made.")
-        return {**job.result, "code": 201}, 201
+        return answer({**job.result, "code": 201}, 201)
 
 
 class JobState(Resource):
@@ -98,4 +99,4 @@ class JobState(Resource):
         job = current_stores().jobs.get(job_id) if TOKEN.fullmatch(job_id) else None
         if job is None:
             raise NotFound(f"There is no job {job_id!r}.")
-        return {**job_answer(observed(job)), "code": 200}
+        return answer({**job_answer(observed(job)), "code": 200})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_restful import Resource
 
+from catsite.api import answer
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
 from catsite.metrics import count
@@ -18,7 +19,9 @@ class CatPictures(Resource):
     def get(self):
         query = schemas.PictureListQuerySchema().load(request.args.to_dict())
         page = current_gallery().page(query["limit"], query["cursor"])
-        return {"items": page.items, "count": len(page.items), "next_cursor": page.next_cursor, "code": 200}
+        return answer(
+            {"items": page.items, "count": len(page.items), "next_cursor": page.next_cursor, "code": 200}
+        )
 
     def post(self):
         # Registration's modules load with the first registration, not with the app (cold start).
@@ -40,14 +43,14 @@ class CatPictures(Resource):
         status = 201 if created else 200
         if created:
             count("pictures_registered")
-        return {**current_gallery().shown(record), "code": status}, status
+        return answer({**current_gallery().shown(record), "code": status}, status)
 
 
 class CatPicture(Resource):
     def get(self, picture_id: str):
-        return {**current_gallery().find(picture_id), "code": 200}
+        return answer({**current_gallery().find(picture_id), "code": 200})
 
     def delete(self, picture_id: str):
         require_admin()
         current_gallery().delete(picture_id)
-        return {"message": "Deleted.", "id": picture_id, "code": 200}
+        return answer({"message": "Deleted.", "id": picture_id, "code": 200})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_restful import Resource
 
+from catsite.api import answer
 from catsite.api.bodies import load_json_body
 from catsite.lazy import deferred
 from catsite.web.context import current_settings, current_stores
@@ -24,4 +25,4 @@ class Uploads(Resource):
             Quota.of(settings).grant(stores.quota, token, size, expires_at)
 
         upload = grant_upload(stores.pictures, body["filename"], body["content_type"], size, reserve)
-        return {**upload, "code": 201}, 201
+        return answer({**upload, "code": 201}, 201)

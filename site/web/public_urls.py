@@ -36,7 +36,9 @@ def external_url_for(endpoint: str, **values) -> str:
 def register(app: Flask) -> None:
     @app.after_request
     def relative_self_redirects(response):
+        if not 300 <= response.status_code < 400:  # the cheap test first: this runs on every answer
+            return response
         location = response.headers.get("Location")
-        if location and 300 <= response.status_code < 400 and location.startswith(request.host_url):
+        if location and location.startswith(request.host_url):
             response.headers["Location"] = "/" + location[len(request.host_url) :]
         return response

@@ -24,7 +24,7 @@ import uuid
 
 from catsite.doors.table import door_for
 from catsite.doors.wsgi_text import from_wsgi_string
-from catsite.metrics import MetricLine, counting, directive
+from catsite.metrics import MetricLine, close_tally, directive, open_tally
 
 #: The WSGI environ key where the Lambda boundary puts the invocation's trace id.
 TRACE_ID = "catsite.trace_id"
@@ -64,11 +64,12 @@ class RequestLog:
             status[0] = int(status_line[:3])
             return start_response(status_line, headers, exc_info)
 
-        with counting() as tally:
-            try:
-                return self.wsgi_app(environ, start)
-            finally:
-                self.write(environ, status[0], time.perf_counter() - started, tally)
+        token, tally = open_tally()
+        try:
+            return self.wsgi_app(environ, start)
+        finally:
+            close_tally(token)
+            self.write(environ, status[0], time.perf_counter() - started, tally)
 
     def write(self, environ, status: int, seconds: float, tally: dict) -> None:
         line = {  # in sorted order, so the plain (cached-encoder) json.dumps keeps them sorted
