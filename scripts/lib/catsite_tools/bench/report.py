@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -34,6 +35,13 @@ def run_external(results_path: Path) -> list[str]:
 def per_run(mine: list[float], theirs: list[float]) -> list[float]:
     """Ratios of interleaved runs, one per run: their spread is the figure's."""
     return [m / t for m, t in zip(mine, theirs, strict=True)]
+
+
+def quartiles(values: list[float]) -> list[float]:
+    """[min, 25th, median, 75th, max]: the spread of one figure's runs."""
+    q1, q2, q3 = statistics.quantiles(values, n=4)
+    digits = 3 if max(values) < 10 else 1
+    return [round(v, digits) for v in (min(values), q1, q2, q3, max(values))]
 
 
 def machine() -> str:
@@ -97,6 +105,12 @@ def targets_report(results: dict) -> str:
     if spread:
         lines.append(
             f"cold_start_ratio per run [min, q1, median, q3, max] = {spread['ratio_per_run_quartiles']}"
+        )
+    warm = results.get("warm_spread", {})
+    if warm:
+        lines.append(
+            f"warm_ratio_healthz per round of {warm['rounds']} [min, q1, median, q3, max] = "
+            f"{warm['ratio_per_round_quartiles']}"
         )
     if "snapstart_init_ms" in results:
         lines.append(

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import snapshot_restore_py
 
+from catsite_tools.bench.report import quartiles
 from catsite_tools.local.events import rest_event
 
 SCRIPT = r"""
@@ -100,10 +101,3 @@ def measure(bench, workdir: Path) -> dict:
             "runs": bench.runs,
         },
     }
-
-
-def quartiles(values: list[float]) -> list[float]:
-    """[min, 25th, median, 75th, max]: the spread of one figure's runs."""
-    q1, q2, q3 = statistics.quantiles(values, n=4)
-    digits = 3 if max(values) < 10 else 1
-    return [round(v, digits) for v in (min(values), q1, q2, q3, max(values))]
