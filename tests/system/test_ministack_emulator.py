@@ -713,3 +713,41 @@ def test_cloudfronts_resources_are_authorised_by_their_type(emulator):
                 "QueryStringsConfig": {"QueryStringBehavior": "all"},
             }
         )
+
+
+def test_a_topics_tags_are_authorised_against_the_topic(emulator):
+    """Service Authorization Reference, "Actions defined by Amazon SNS": TagResource,
+    UntagResource and ListTagsForResource act on the `topic` their ResourceArn names, so a policy
+    granting them on one topic allows them there and nowhere else."""
+    admin = client(emulator, "sns")
+    mine = admin.create_topic(Name="tags-mine-alarms")["TopicArn"]
+    theirs = admin.create_topic(Name="tags-theirs-alarms")["TopicArn"]
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"],
+                "Resource": mine,
+            }
+        ],
+    }
+    iam = client(emulator, "iam")
+    iam.create_user(UserName="tags-mine")
+    iam.put_user_policy(UserName="tags-mine", PolicyName="tags", PolicyDocument=json.dumps(grant))
+    key = iam.create_access_key(UserName="tags-mine")["AccessKey"]
+    sns = boto3.client(
+        "sns",
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    sns.tag_resource(ResourceArn=mine, Tags=[{"Key": "k", "Value": "v"}])
+    assert sns.list_tags_for_resource(ResourceArn=mine)["Tags"] == [{"Key": "k", "Value": "v"}]
+    sns.untag_resource(ResourceArn=mine, TagKeys=["k"])
+    assert sns.list_tags_for_resource(ResourceArn=mine)["Tags"] == []
+    with pytest.raises(sns.exceptions.AuthorizationErrorException):
+        sns.list_tags_for_resource(ResourceArn=theirs)
+    with pytest.raises(sns.exceptions.AuthorizationErrorException):
+        sns.tag_resource(ResourceArn=theirs, Tags=[{"Key": "k", "Value": "v"}])

@@ -50,6 +50,9 @@ UNSCOPED = (
     "sns:ListTopics",
     "sqs:ListQueues",
 )
+#: Writes whose action has no resource type (Service Authorization Reference: "Actions defined by
+#: Amazon SNS", "... by AWS Certificate Manager"), so IAM takes them on `*` only.
+WITHOUT_A_RESOURCE_TYPE = ("acm:RequestCertificate", "sns:Unsubscribe")
 
 LAMBDA = (
     "lambda:AddPermission", "lambda:CreateAlias", "lambda:CreateFunction", "lambda:DeleteAlias",
@@ -199,7 +202,15 @@ def deployer_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
         ),
         allow(
             "TheAlarmTopic",
-            ("sns:CreateTopic", "sns:DeleteTopic", "sns:ListSubscriptionsByTopic", "sns:Subscribe"),
+            (
+                "sns:CreateTopic",
+                "sns:DeleteTopic",
+                "sns:ListSubscriptionsByTopic",
+                "sns:ListTagsForResource",
+                "sns:Subscribe",
+                "sns:TagResource",
+                "sns:UntagResource",
+            ),
             f"arn:aws:sns:{region}:*:{topic_name(fn)}",
         ),
         allow(
@@ -216,6 +227,8 @@ def deployer_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
             allow(f"TheEdge{kind.title().replace('-', '')}", actions, f"arn:aws:cloudfront::*:{kind}/*")
             for kind, actions in CLOUDFRONT.items()
         ),
+        # The step unsubscribes only the address it subscribed itself (`operations.alarm_email`).
+        allow("TheFormerAlarmEmail", ("sns:Unsubscribe",), "*"),
         allow("UnscopedReads", UNSCOPED, "*"),
     ]
     edge = config.get("catsite_edge") or {}
@@ -224,7 +237,6 @@ def deployer_policy(stage: str, settings_file: Path = SETTINGS_FILE) -> dict:
             allow("TheEdgeCertificate", ("acm:DescribeCertificate",), "arn:aws:acm:us-east-1:*:certificate/*")
         )
     if edge.get("certificate_arn") == "request":
-        # RequestCertificate has no resource type (Service Authorization Reference): `*` only.
         statements.append(allow("RequestTheEdgeCertificate", ("acm:RequestCertificate",), "*"))
     if edge.get("hosted_zone_id"):
         statements += [

@@ -49,6 +49,9 @@ RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                   2922, 3288, 3653)  # fmt: skip
 #: An address SNS can mail: one @, a dotted domain, no spaces or angle brackets.
 EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+")
+#: The topic's tag recording (as a SHA-256 digest) the address the deploy subscribed, so that a
+#: changed or removed `alarm_email` unsubscribes that address and nobody subscribed by hand.
+EMAIL_TAG = "catsite:alarm-email-sha256"
 #: Duration alarm: the slowest invocation over this share of the timeout.
 DURATION_SHARE = 0.8
 
@@ -236,17 +239,7 @@ class OperationsStep:
 
         sns = session.client("sns")
         topic = sns.create_topic(Name=topic_name(fn))["TopicArn"]
-        email = ops["alarm_email"]
-        if email:
-            subscribed = [
-                s for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-                if s["Protocol"] == "email" and s["Endpoint"] == email
-            ]  # fmt: skip
-            if not subscribed:
-                sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=email)
-                stage.log(f"  {email} subscribed to {topic}: confirm the link AWS mails")
-        else:
-            stage.log(f"  alarms notify {topic} (no catsite_operations.alarm_email: subscribe someone)")
+        alarm_email(sns, topic, ops["alarm_email"], stage.log)
 
         balancer = _load_balancer_dimension(session, fn) if stage.config.get("alb_enabled") else None
         distribution = _distribution(session, stage)
@@ -294,6 +287,42 @@ class OperationsStep:
         with contextlib.suppress(sqs.exceptions.QueueDoesNotExist):
             sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=failed_work_queue_name(fn))["QueueUrl"])
         stage.log(f"  alarms, dashboard, topic and queue of {fn} removed; log group /aws/lambda/{fn} kept")
+
+
+def alarm_email(sns, topic: str, email: str, log) -> None:
+    """Make `email` the one address the deploy has subscribed to `topic` (none when empty).
+
+    The address subscribed before is read from the topic's tag; when the setting has changed, its
+    subscription is deleted. SNS lists a subscription still awaiting its confirmation as
+    `PendingConfirmation` and cannot delete it (Unsubscribe takes a subscription ARN), so that one
+    is named in the log and left to lapse unconfirmed. Subscriptions made by hand are kept."""
+    tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic)["Tags"]}
+    before = tags.get(EMAIL_TAG)
+    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic)
+    mailed = [s for page in pages for s in page["Subscriptions"] if s["Protocol"] == "email"]
+    if before and before != _digest(email):
+        for subscription in (s for s in mailed if _digest(s["Endpoint"]) == before):
+            if subscription["SubscriptionArn"].startswith("arn:"):
+                sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+                log(f"  {subscription['Endpoint']} unsubscribed from {topic}: alarm_email no longer names it")
+            else:
+                log(f"  {subscription['Endpoint']} was never confirmed: its pending subscription lapses")
+    if not email:
+        if before:
+            sns.untag_resource(ResourceArn=topic, TagKeys=[EMAIL_TAG])
+        log(f"  alarms notify {topic} (no catsite_operations.alarm_email: subscribe someone)")
+        return
+    if not any(s["Endpoint"] == email for s in mailed):
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=email)
+        log(f"  {email} subscribed to {topic}: confirm the link AWS mails")
+    if before != _digest(email):
+        sns.tag_resource(ResourceArn=topic, Tags=[{"Key": EMAIL_TAG, "Value": _digest(email)}])
+
+
+def _digest(email: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(email.encode()).hexdigest() if email else ""
 
 
 def dashboard(stage: StageContext, made: list[Alarm], account: str) -> dict:

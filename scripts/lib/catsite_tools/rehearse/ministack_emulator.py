@@ -65,7 +65,8 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
    controls and origin request policies by id, their creation on `<type>/*`). ministack
    evaluates these against `*`, so a policy scoped to a stage's own
    names (the deployer's) was refused them; the same for EventBridge's PutTargets, RemoveTargets
-   and ListTargetsByRule on the `rule` they name. And a rule on the default event bus is
+   and ListTargetsByRule on the `rule` they name, and SNS's TagResource, UntagResource and
+   ListTagsForResource on the `topic` their ResourceArn names. And a rule on the default event bus is
    `rule/<name>` (the bus is named in a rule's ARN only when it is not the default: Service
    Authorization Reference, "Resource types defined by Amazon EventBridge"); ministack wrote
    `rule/default/<name>`.
@@ -479,6 +480,10 @@ def _resources_named_in_parameters(original):
                         return f"arn:aws:cloudfront::{account_id}:{kind}/{rest[0]}"
                     if method == "POST":
                         return f"arn:aws:cloudfront::{account_id}:{kind}/*"
+        if service == "sns" and action in ("TagResource", "UntagResource", "ListTagsForResource"):
+            topic = field(body, query_params, "ResourceArn")  # on the `topic` it names
+            if topic:
+                return topic
         if service == "events":
             rule = field(body, query_params, "Rule")  # PutTargets, RemoveTargets, ListTargetsByRule
             if rule:

@@ -32,6 +32,10 @@ from catsite_tools.rehearse.checks import function, rest_apis
 INBOX = "catsite-rehearsal-alarm-inbox"
 #: The stages' API Gateway throttle in the rehearsal: one sequential client crosses it.
 REHEARSAL_THROTTLE = {"rate_limit": 5, "burst_limit": 10}
+#: The stages' alarm address in the rehearsal, and the one an update changes it to: the update's
+#: check sees the first unsubscribed.
+ALARM_EMAIL = "alarms@example.com"
+UPDATE_ALARM_EMAIL = "on-call@example.com"
 #: How long the kept copy of the admin token lives in the rehearsal (CATSITE_ADMIN_TOKEN_TTL_SECONDS).
 TOKEN_TTL_SECONDS = 2
 
@@ -109,6 +113,12 @@ def check_operations(r, stage: str, config: dict, fn: str) -> None:
 
     topic = topic_arn(r, fn)
     r.check(f"SNS topic {topic_name(fn)}", topic is not None, True)
+    listed = r.client("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] if topic else []
+    r.check(
+        "the topic mails alarm_email alone",
+        sorted(s["Endpoint"] for s in listed if s["Protocol"] == "email"),
+        [ops["alarm_email"]] if ops["alarm_email"] else [],
+    )
     balancer = "alb" if config.get("alb_enabled") else None
     # The stage's distribution (the edge step's: its Comment is the function's name), if it has one.
     listed = r.client("cloudfront").list_distributions()["DistributionList"].get("Items", [])

@@ -16,8 +16,9 @@ replaced by the emulator's ids, each stage's role policy written for the rehears
 S3 and Parameter Store endpoints (`AWS_ENDPOINT_URL_S3`: browsers reach the emulator's S3, not
 AWS's; `AWS_ENDPOINT_URL_SSM`), where its distribution is served (`catsite_edge.served_at`: the
 site's address is the emulator's, not `https://<id>.cloudfront.net`), a short life for the kept
-admin token (the rehearsal rotates it) and an API Gateway throttle one client can cross (the
-rehearsal checks its 429s). Each stage's admin token is put in the emulator's Parameter Store
+admin token (the rehearsal rotates it), an API Gateway throttle one client can cross (the
+rehearsal checks its 429s) and an alarm address, which the update changes (the topic must then
+mail the new one alone). Each stage's admin token is put in the emulator's Parameter Store
 (the smoke test deletes its picture with it). The operations of each stage (`operations`) are
 checked after every deploy, exercised after the first, and gone after undeploy.
 
@@ -126,9 +127,11 @@ class Rehearsal:
         )
         return {"CertificateArn": certificate, "SubnetIds": subnets, "SecurityGroupIds": [group]}
 
-    def write_settings(self, alb: dict, cors_origins: str = "") -> Path:
+    def write_settings(
+        self, alb: dict, cors_origins: str = "", alarm_email: str = operations.ALARM_EMAIL
+    ) -> Path:
         """The rehearsal's zappa_settings.json (see the module's docstring); `cors_origins` is
-        every stage's `CATSITE_CORS_ORIGINS`."""
+        every stage's `CATSITE_CORS_ORIGINS`, `alarm_email` every stage's alarm address."""
         stages = json.loads((ROOT / "zappa_settings.json").read_text())
         for name, stage in stages.items():
             stage["touch"] = False
@@ -143,6 +146,7 @@ class Rehearsal:
                 if self.emulator.serves:
                     # low enough for one client to cross: the burst check sees the 429s
                     stage.setdefault("catsite_operations", {})["api_throttle"] = operations.REHEARSAL_THROTTLE
+                    stage["catsite_operations"]["alarm_email"] = alarm_email
                     env["AWS_ENDPOINT_URL_S3"] = self.endpoint
                     env["AWS_ENDPOINT_URL_SSM"] = self.endpoint
                     env["CATSITE_ADMIN_TOKEN_TTL_SECONDS"] = str(operations.TOKEN_TTL_SECONDS)
@@ -230,7 +234,9 @@ class Rehearsal:
 
         if not short:
             print(f"\n== {stage}: scripts/deploy again (an update)", flush=True)
-            self.write_settings(alb, cors_origins=serve.UPDATE_ORIGIN)
+            self.write_settings(
+                alb, cors_origins=serve.UPDATE_ORIGIN, alarm_email=operations.UPDATE_ALARM_EMAIL
+            )
             config, name = self.deploy(stage, zip_path, first=False)
             # one or more: with SnapStart, Zappa publishes the code, then a version with the new
             # configuration (the doors' checks above see that they invoke the newest)
