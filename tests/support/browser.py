@@ -8,6 +8,29 @@ from playwright.sync_api import Locator, Page
 WCAG_2_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
+def say(page: Page, words: str) -> None:
+    """Teach the cat `words` through the home page's form, as a visitor does."""
+    page.get_by_label("Teach the cat something new to say").fill(words)
+    page.get_by_role("button", name="Say it").click()
+
+
+def refuse_posts(page: Page, url: str, answer: dict, times: int | None = None) -> list[str]:
+    """Answer the page's POSTs to `url` (a glob) with `answer` (Playwright's `route.fulfill`
+    arguments), the first `times` of them or all; every other request goes through. Returns the
+    URLs refused so far."""
+    refused: list[str] = []
+
+    def route(intercepted):
+        if intercepted.request.method == "POST" and (times is None or len(refused) < times):
+            refused.append(intercepted.request.url)
+            intercepted.fulfill(**answer)
+        else:
+            intercepted.continue_()
+
+    page.route(url, route)
+    return refused
+
+
 def throttle_uploads(page: Page, bytes_per_second: int) -> None:
     """Slow the page's uploads (Chromium's network emulation), so progress can be watched."""
     session = page.context.new_cdp_session(page)

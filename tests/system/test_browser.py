@@ -4,6 +4,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import refuse_posts, say
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,8 +18,7 @@ def test_changing_what_the_cat_says_updates_the_page_without_a_reload(
     page.evaluate("window.__sameDocument = true")  # lost if the page reloads
 
     with page.expect_response(lambda r: r.url.endswith("/cat") and r.request.method == "POST") as posted:
-        page.get_by_label("Teach the cat something new to say").fill("the browser says hi")
-        page.get_by_role("button", name="Say it").click()
+        say(page, "the browser says hi")
     assert posted.value.status == 200
 
     expect(page.locator("#says")).to_have_text("the browser says hi")
@@ -30,8 +31,7 @@ def test_changing_what_the_cat_says_updates_the_page_without_a_reload(
 def test_a_refused_text_is_explained_and_nothing_changes(page: Page, live_server):
     refused = "purr\u202egnp.exe"
     page.goto(f"{live_server}/")
-    page.get_by_label("Teach the cat something new to say").fill(refused)
-    page.get_by_role("button", name="Say it").click()
+    say(page, refused)
     # The page explains with the API's own words for the field (asked here of the API itself).
     said = requests.post(f"{live_server}/cat", json={"says": refused}, timeout=10).json()["errors"]["says"]
     for text in said:
@@ -44,8 +44,7 @@ def test_the_form_works_without_javascript(browser, live_server):
     try:
         page = context.new_page()
         page.goto(f"{live_server}/")
-        page.get_by_label("Teach the cat something new to say").fill("no script at all")
-        page.get_by_role("button", name="Say it").click()
+        say(page, "no script at all")
         page.wait_for_url(f"{live_server}/")
         expect(page.locator("#says")).to_have_text("no script at all")
     finally:
@@ -59,8 +58,7 @@ def test_the_home_page_works_behind_the_stage_prefix_of_a_lambda_door(
     page.goto(f"{lambda_door}/")
     expect(page.locator("#says")).to_have_text("meow")
     with page.expect_response(lambda r: r.url.endswith("/dev/cat") and r.request.method == "POST") as posted:
-        page.get_by_label("Teach the cat something new to say").fill("through the door")
-        page.get_by_role("button", name="Say it").click()
+        say(page, "through the door")
     assert posted.value.status == 200
     expect(page.locator("#says")).to_have_text("through the door")
     page.reload()
@@ -74,19 +72,9 @@ THROTTLED = {"status": 429, "content_type": "application/json", "body": '{"messa
 
 
 def test_a_throttled_set_is_retried_with_backoff_and_lands(page: Page, live_server):
-    refused = []
-
-    def throttle_twice(route):
-        if route.request.method == "POST" and len(refused) < 2:
-            refused.append(route.request.url)
-            route.fulfill(**THROTTLED)
-        else:
-            route.continue_()
-
-    page.route("**/cat", throttle_twice)
+    refused = refuse_posts(page, "**/cat", THROTTLED, times=2)
     page.goto(f"{live_server}/")
-    page.get_by_label("Teach the cat something new to say").fill("after the burst")
-    page.get_by_role("button", name="Say it").click()
+    say(page, "after the burst")
     expect(page.locator("#says")).to_have_text("after the burst", timeout=15_000)
     assert len(refused) == 2
     expect(page.locator("#say-error")).to_have_text("")
@@ -100,19 +88,9 @@ def test_a_throttled_set_is_retried_with_backoff_and_lands(page: Page, live_serv
     ],
 )
 def test_a_site_that_stays_busy_is_explained_after_a_few_tries(page: Page, live_server, answer, words):
-    tries = []
-
-    def always(route):
-        if route.request.method == "POST":
-            tries.append(1)
-            route.fulfill(**answer)
-        else:
-            route.continue_()
-
-    page.route("**/cat", always)
+    tries = refuse_posts(page, "**/cat", answer)
     page.goto(f"{live_server}/")
-    page.get_by_label("Teach the cat something new to say").fill("never lands")
-    page.get_by_role("button", name="Say it").click()
+    say(page, "never lands")
     expect(page.locator("#say-error")).to_contain_text(words, ignore_case=True, timeout=30_000)
     assert len(tries) == 4, "the first try and three more"
     expect(page.locator("#says")).to_have_text("meow")

@@ -66,6 +66,26 @@ def client(emulator, service):
     )
 
 
+def a_user_holding(emulator, user: str, statements: list[dict]):
+    """An IAM user holding only `statements`; returns a maker of clients signed with its key."""
+    iam = client(emulator, "iam")
+    iam.create_user(UserName=user)
+    document = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    iam.put_user_policy(UserName=user, PolicyName="only-this", PolicyDocument=document)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+
+    def as_user(service: str):
+        return boto3.client(
+            service,
+            endpoint_url=emulator.url,
+            region_name="us-east-1",
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
+
+    return as_user
+
+
 def a_function(emulator, name: str, policy: dict | None = None) -> str:
     iam = client(emulator, "iam")
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")
@@ -575,9 +595,10 @@ def test_an_action_is_authorised_against_the_resource_its_parameters_name(emulat
     user guide, "Policy evaluation logic")."""
     iam = client(emulator, "iam")
     role = iam.create_role(RoleName="scoped-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    grant = {
-        "Version": "2012-10-17",
-        "Statement": [
+    as_user = a_user_holding(
+        emulator,
+        "scoped",
+        [
             {
                 "Effect": "Allow",
                 "Action": "lambda:CreateFunction",
@@ -605,20 +626,7 @@ def test_an_action_is_authorised_against_the_resource_its_parameters_name(emulat
                 "Resource": "arn:aws:events:us-east-1:*:rule/mine-*",
             },
         ],
-    }
-    iam.create_user(UserName="scoped")
-    iam.put_user_policy(UserName="scoped", PolicyName="names", PolicyDocument=json.dumps(grant))
-    key = iam.create_access_key(UserName="scoped")["AccessKey"]
-
-    def as_user(service):
-        return boto3.client(
-            service,
-            endpoint_url=emulator.url,
-            region_name="us-east-1",
-            aws_access_key_id=key["AccessKeyId"],
-            aws_secret_access_key=key["SecretAccessKey"],
-        )
-
+    )
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("handler.py", HANDLER)
@@ -670,10 +678,10 @@ def test_cloudfronts_resources_are_authorised_by_their_type(emulator):
     and CreateOriginAccessControl act on `distribution/*` and `origin-access-control/*`, Get and
     Delete on the resource their id names; a policy granting origin access controls only allows
     those, and no distribution (IAM user guide, "Policy evaluation logic")."""
-    iam = client(emulator, "iam")
-    grant = {
-        "Version": "2012-10-17",
-        "Statement": [
+    as_user = a_user_holding(
+        emulator,
+        "edge-only",
+        [
             {
                 "Effect": "Allow",
                 "Action": [
@@ -684,17 +692,8 @@ def test_cloudfronts_resources_are_authorised_by_their_type(emulator):
                 "Resource": "arn:aws:cloudfront::*:origin-access-control/*",
             }
         ],
-    }
-    iam.create_user(UserName="edge-only")
-    iam.put_user_policy(UserName="edge-only", PolicyName="oac", PolicyDocument=json.dumps(grant))
-    key = iam.create_access_key(UserName="edge-only")["AccessKey"]
-    cloudfront = boto3.client(
-        "cloudfront",
-        endpoint_url=emulator.url,
-        region_name="us-east-1",
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
     )
+    cloudfront = as_user("cloudfront")
     config = {
         "Name": "edge-only-oac",
         "SigningProtocol": "sigv4",
@@ -722,27 +721,12 @@ def test_a_topics_tags_are_authorised_against_the_topic(emulator):
     admin = client(emulator, "sns")
     mine = admin.create_topic(Name="tags-mine-alarms")["TopicArn"]
     theirs = admin.create_topic(Name="tags-theirs-alarms")["TopicArn"]
-    grant = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"],
-                "Resource": mine,
-            }
-        ],
+    tags = {
+        "Effect": "Allow",
+        "Action": ["sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource"],
+        "Resource": mine,
     }
-    iam = client(emulator, "iam")
-    iam.create_user(UserName="tags-mine")
-    iam.put_user_policy(UserName="tags-mine", PolicyName="tags", PolicyDocument=json.dumps(grant))
-    key = iam.create_access_key(UserName="tags-mine")["AccessKey"]
-    sns = boto3.client(
-        "sns",
-        endpoint_url=emulator.url,
-        region_name="us-east-1",
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
+    sns = a_user_holding(emulator, "tags-mine", [tags])("sns")
     sns.tag_resource(ResourceArn=mine, Tags=[{"Key": "k", "Value": "v"}])
     assert sns.list_tags_for_resource(ResourceArn=mine)["Tags"] == [{"Key": "k", "Value": "v"}]
     sns.untag_resource(ResourceArn=mine, TagKeys=["k"])

@@ -19,14 +19,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from catsite_tools import ROOT
 from catsite_tools.bench import screenshots
 from catsite_tools.bench.page_budgets import LIGHTHOUSE_MINIMUM, PAGE_BYTES_BUDGET, PAGE_PATHS, is_cat_picture
+from catsite_tools.bench.report import wait_for
 from catsite_tools.local.s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket, free_port
 
 CHROME_FLAGS = (
@@ -84,19 +82,6 @@ def merge_results(results: Path, new: dict) -> None:
     current = json.loads(results.read_text()) if results.exists() else {}
     current.update(new)
     results.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the site exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.2)
-    raise SystemExit(f"no answer from {url}")
 
 
 def measure(lighthouse: str, site: str, runs_per_page: int) -> tuple[dict, list[str]]:

@@ -28,10 +28,10 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from catsite_tools import ROOT
+from catsite_tools.bench.report import wait_for
 from catsite_tools.local.events import rest_event
 
 PINS = ("aws-lambda-powertools==3.37.0", "aws-embedded-metrics==3.5.0")
@@ -189,7 +189,7 @@ def measure_burst(bench) -> dict:
         )
         try:
             site = f"http://127.0.0.1:{port}{prefix}"
-            _wait(f"{site}/healthz", server)
+            wait_for(f"{site}/healthz", server)
             answers = run_burst(site)
         finally:
             server.terminate()
@@ -198,18 +198,3 @@ def measure_burst(bench) -> dict:
         figures[f"burst_{name}_ms"] = burst_quartiles(answers)
         figures[f"burst_{name}_statuses"] = statuses
     return figures
-
-
-def _wait(url: str, process, timeout: float = 60.0) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"no answer from {url}")

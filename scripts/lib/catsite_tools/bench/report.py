@@ -6,6 +6,9 @@ import os
 import platform
 import statistics
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from catsite_tools import ROOT
@@ -42,6 +45,20 @@ def quartiles(values: list[float]) -> list[float]:
     q1, q2, q3 = statistics.quantiles(values, n=4)
     digits = 3 if max(values) < 10 else 1
     return [round(v, digits) for v in (min(values), q1, q2, q3, max(values))]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Until `url` answers 2xx or 3xx; SystemExit when `process` exits first or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the site exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise SystemExit(f"no answer from {url}")
 
 
 def machine() -> str:
