@@ -38,12 +38,12 @@ catsite's. Each behaviour is written from AWS's documentation, not from what Zap
    `endpointConfiguration` holds them as `types`, `vpcEndpointIds`). ministack stores the
    template's property as it is, so the API reads back with no endpoint type at all (Zappa makes
    a stage's API through a stack, and catsite's must be Regional behind its distribution).
-12. An alarm is evaluated whenever data for its metric arrives, from whichever source: "CloudWatch
+8. An alarm is evaluated whenever data for its metric arrives, from whichever source: "CloudWatch
    ... evaluates ... alarms" on the metric's data points, and Lambda "sends metrics to
    CloudWatch" for every invocation (CloudWatch user guide, "Using Amazon CloudWatch alarms";
    Lambda developer guide, "Types of metrics for Lambda functions"). ministack evaluates alarms
    only on PutMetricData and PutMetricAlarm, so a failing function never moved its Errors alarm.
-13. A log line of a function that is an Embedded Metric Format document becomes metrics: "CloudWatch
+9. A log line of a function that is an Embedded Metric Format document becomes metrics: "CloudWatch
    Logs ... automatically extract[s] metric values embedded in structured log events" (CloudWatch
    user guide, "Specification: Embedded metric format"): each metric of each directive, by each
    of its dimension sets, in its namespace, with its unit. ministack stores the line only.
@@ -376,7 +376,7 @@ _COMPARE = {
 
 
 def _alarm_by_dimensions(original):
-    """An alarm with dimensions judged on its own metric's points only (behaviour 7); the state
+    """An alarm with dimensions judged on its own metric's points only (behaviour 11); the state
     change is made, recorded and notified through ministack's own helpers."""
     import time
 
@@ -416,7 +416,7 @@ def _alarm_by_dimensions(original):
 
 
 def _resources_named_in_parameters(original):
-    """extract_resource_arn with behaviour 8; every other request as ministack names it."""
+    """extract_resource_arn with behaviour 12; every other request as ministack names it."""
     import json
     from urllib.parse import parse_qs
 
@@ -516,7 +516,7 @@ _LAMBDA_SUB_ACTIONS = {
 
 
 def _lambda_actions_by_path(original):
-    """Lambda's action for a request, as its API names it (behaviour 9); ministack's otherwise."""
+    """Lambda's action for a request, as its API names it (behaviour 13); ministack's otherwise."""
 
     def lambda_action(method, path):
         parts = [p for p in path.split("/") if p]
