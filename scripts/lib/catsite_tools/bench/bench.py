@@ -106,8 +106,8 @@ def section_warm(bench: Bench, rounds: int = 40, repeat: int = 200) -> dict:
         for worker, event in ((catsite, healthz), (catsite, cat), (anchor, cat)):
             worker.invoke(event)  # cold start out of the way
         samples: dict[str, list[float]] = {"catsite_get_healthz": [], "anchor_get_cat": []}
+        pair = [("catsite_get_healthz", catsite, healthz), ("anchor_get_cat", anchor, cat)]
         for index in range(rounds):
-            pair = [("catsite_get_healthz", catsite, healthz), ("anchor_get_cat", anchor, cat)]
             for name, worker, event in pair if index % 2 == 0 else reversed(pair):
                 samples[name].append(worker.warm_rate(event, repeat))
         samples["catsite_get_cat"] = [catsite.warm_rate(cat, 20) for _ in range(5)]

@@ -30,6 +30,7 @@ name.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -297,10 +298,10 @@ def alarm_email(sns, topic: str, email: str, log) -> None:
     `PendingConfirmation` and cannot delete it (Unsubscribe takes a subscription ARN), so that one
     is named in the log and left to lapse unconfirmed. Subscriptions made by hand are kept."""
     tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic)["Tags"]}
-    before = tags.get(EMAIL_TAG)
+    before, wanted = tags.get(EMAIL_TAG), _digest(email)
     pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic)
     mailed = [s for page in pages for s in page["Subscriptions"] if s["Protocol"] == "email"]
-    if before and before != _digest(email):
+    if before and before != wanted:
         for subscription in (s for s in mailed if _digest(s["Endpoint"]) == before):
             if subscription["SubscriptionArn"].startswith("arn:"):
                 sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
@@ -315,13 +316,11 @@ def alarm_email(sns, topic: str, email: str, log) -> None:
     if not any(s["Endpoint"] == email for s in mailed):
         sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=email)
         log(f"  {email} subscribed to {topic}: confirm the link AWS mails")
-    if before != _digest(email):
-        sns.tag_resource(ResourceArn=topic, Tags=[{"Key": EMAIL_TAG, "Value": _digest(email)}])
+    if before != wanted:
+        sns.tag_resource(ResourceArn=topic, Tags=[{"Key": EMAIL_TAG, "Value": wanted}])
 
 
 def _digest(email: str) -> str:
-    import hashlib
-
     return hashlib.sha256(email.encode()).hexdigest() if email else ""
 
 
