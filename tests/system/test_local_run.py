@@ -43,6 +43,17 @@ def read_until(process: subprocess.Popen, pattern: str, timeout: float = 60.0) -
     raise AssertionError(f"{pattern!r} not printed; output was: {''.join(seen)!r}")
 
 
+def served_port(log: Path, process: subprocess.Popen, timeout: float = 60.0) -> int:
+    """The port the server printed in `log` (it was started with `--port 0`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        match = re.search(r"catsite at http://127\.0\.0\.1:(\d+)", log.read_text())
+        if match:
+            return int(match.group(1))
+        time.sleep(0.1)
+    raise AssertionError(f"no port printed; output was: {log.read_text()!r}")
+
+
 def port_is_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -62,9 +73,9 @@ LOCAL_COMMANDS = {
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_serving_starts_its_own_s3_and_a_stop_signal_stops_both(command, stop_signal):
     env = {k: v for k, v in os.environ.items() if k not in ("CATSITE_BUCKET", "AWS_ENDPOINT_URL_S3")}
-    port = free_port()
+    # Port 0: the server binds a free port itself, before its S3 starts, and prints it.
     process = subprocess.Popen(
-        [*command, "--port", str(port)],
+        [*command, "--port", "0"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -72,7 +83,7 @@ def test_serving_starts_its_own_s3_and_a_stop_signal_stops_both(command, stop_si
     )
     try:
         s3_port = int(read_until(process, r"local S3 \(moto server\) at http://127\.0\.0\.1:(\d+)").group(1))
-        read_until(process, r"catsite at http://127\.0\.0\.1:")
+        port = int(read_until(process, r"catsite at http://127\.0\.0\.1:(\d+)").group(1))
         url = f"http://127.0.0.1:{port}"
         wait_for_http(f"{url}/healthz", process)
         request = urllib.request.Request(
@@ -97,13 +108,13 @@ def test_serving_starts_its_own_s3_and_a_stop_signal_stops_both(command, stop_si
 
 def test_the_local_server_logs_one_line_per_request(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("CATSITE_BUCKET", "AWS_ENDPOINT_URL_S3")}
-    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "main.py", "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=out
+            [sys.executable, "main.py", "--port", "0"], cwd=ROOT, env=env, stdout=out, stderr=out
         )
         try:
+            port = served_port(log, process)
             wait_for_http(f"http://127.0.0.1:{port}/healthz", process)
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/cat", timeout=10) as response:
                 assert response.status == 200

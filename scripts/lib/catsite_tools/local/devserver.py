@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 
 LOCAL_BUCKET = "catsite-local"
 
@@ -47,8 +48,13 @@ def _stop_on_sigterm(signum, frame):
 def main(argv=None) -> None:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    local_s3 = None
+    local_s3 = listener = None
     try:
+        if not args.lambda_:
+            # Bound before anything else starts (the embedded S3 among them), so nothing else can
+            # take the port in between; `--port 0` asks the system for a free one.
+            listener = socket.create_server((args.host, args.port))
+            args.port = listener.getsockname()[1]
         if not os.environ.get("CATSITE_BUCKET"):
             from catsite_tools.local.s3 import DUMMY_CREDENTIALS, LocalS3, create_bucket
 
@@ -70,6 +76,8 @@ def main(argv=None) -> None:
             run(args, dict(os.environ))
             return
 
+        from werkzeug.serving import make_server
+
         from catsite.app import create_app
 
         os.environ.setdefault("CATSITE_PUBLIC_URL", own_address(args.host, args.port))
@@ -77,14 +85,17 @@ def main(argv=None) -> None:
         # One line per request: catsite's JSON request log. Werkzeug's own access line would be a
         # second one (its warnings and errors still show).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        server = make_server(args.host, args.port, app, threaded=True, fd=listener.fileno())
         print(f"catsite at http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
-        app.run(host=args.host, port=args.port, use_reloader=False, threaded=True)
+        server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         # A second Ctrl-C or SIGTERM while stopping must not cut the clean-up short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if listener:
+            listener.close()
         if local_s3:
             local_s3.stop()
             print("stopped the local S3", flush=True)
